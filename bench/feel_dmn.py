@@ -40,8 +40,12 @@ EXPRESSIONS: list[tuple[str, str, str, dict[str, Any]]] = [
         '"low" if score >= 700 else ("medium" if score >= 550 else "high")',
         {"score": 640},
     ),
-    ("arithmetic", "(price * qty) * (1 - discount) + shipping", "(price * qty) * (1 - discount) + shipping",
-     {"price": 19.99, "qty": 3, "discount": 0.1, "shipping": 4.5}),
+    (
+        "arithmetic",
+        "(price * qty) * (1 - discount) + shipping",
+        "(price * qty) * (1 - discount) + shipping",
+        {"price": 19.99, "qty": 3, "discount": 0.1, "shipping": 4.5},
+    ),
     (
         "list-sum",
         "sum(for i in items return i.price * i.qty)",
@@ -54,7 +58,12 @@ EXPRESSIONS: list[tuple[str, str, str, dict[str, Any]]] = [
         'len([i for i in items if i["price"] > 4])',
         {"items": [{"price": 10, "qty": 2}, {"price": 5, "qty": 4}, {"price": 1, "qty": 10}]},
     ),
-    ("string", 'upper case(name) + "-" + string(id)', 'name.upper() + "-" + str(id)', {"name": "ada", "id": 42}),
+    (
+        "string",
+        'upper case(name) + "-" + string(id)',
+        'name.upper() + "-" + str(id)',
+        {"name": "ada", "id": 42},
+    ),
 ]
 
 
@@ -117,7 +126,9 @@ def _table_xml(namespace: str, rules: int, dialect: str) -> str:
         "<text>amount</text></inputExpression></input>"
         '<input id="in-cat" label="category"><inputExpression id="ie-cat" typeRef="string">'
         "<text>category</text></inputExpression></input>"
-        '<output id="out" name="tier" typeRef="string"/>' + "".join(rows) + "</decisionTable></decision></definitions>"
+        '<output id="out" name="tier" typeRef="string"/>'
+        + "".join(rows)
+        + "</decisionTable></decision></definitions>"
     )
 
 

@@ -8,11 +8,18 @@ from cadenza.feel.json_values import dumps, from_json, loads, to_json
 
 def test_loads_keeps_every_digit() -> None:
     value = loads('{"amount": 0.1000000000000000055511151231257827, "n": [1, 2.5]}')
-    assert value == {"amount": Decimal("0.1000000000000000055511151231257827"), "n": [Decimal(1), Decimal("2.5")]}
+    assert value == {
+        "amount": Decimal("0.1000000000000000055511151231257827"),
+        "n": [Decimal(1), Decimal("2.5")],
+    }
 
 
 def test_from_json_converts_numbers_but_not_booleans() -> None:
-    assert from_json({"a": 1, "b": True, "c": [1.5, None]}) == {"a": Decimal(1), "b": True, "c": [Decimal("1.5"), None]}
+    assert from_json({"a": 1, "b": True, "c": [1.5, None]}) == {
+        "a": Decimal(1),
+        "b": True,
+        "c": [Decimal("1.5"), None],
+    }
     assert from_json(True) is True
 
 

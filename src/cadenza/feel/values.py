@@ -16,6 +16,13 @@
 | range                        | :class:`Range`                                      |
 | function                     | :class:`FeelFunction`                               |
 
+Limits of this mapping: dates and date-times hold years 1..9999 (DMN allows +-999,999,999; other
+years are an evaluation error) and microseconds (digits past the sixth are dropped). A ``tzinfo`` is
+``datetime.UTC`` for ``Z``/``+00:00``, a fixed ``datetime.timezone`` for other offsets, or a
+``zoneinfo.ZoneInfo`` for ``@Region/City``. Operators, equality and ``string()`` live in
+:mod:`cadenza.feel.semantics`; parsing, printing and properties of temporal values in
+:mod:`cadenza.feel.temporal`; built-in functions in :mod:`cadenza.feel.builtins`.
+
 Evaluation errors are raised inside the evaluator and built-ins as :class:`FeelEvalError`; the evaluator turns
 each into ``null`` plus a warning, as DMN 1.5 section 10.3.2.9 asks. Nothing else may escape.
 """
@@ -63,7 +70,7 @@ def current_time() -> dt.datetime:
     fixed = CLOCK.get()
     if fixed is not None:
         return fixed
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class FeelEvalError(Exception):
@@ -168,6 +175,14 @@ class NativeFunction(FeelFunction):
         return self.parameters
 
     def call(self, args: Sequence[Any]) -> Any:
+        # A wrong argument count is a FEEL evaluation error, not a Python TypeError escaping the evaluator.
+        params = self.parameters
+        variadic = bool(params) and params[-1].variadic
+        required = sum(1 for p in params if not p.optional and not p.variadic)
+        if len(args) < required or (len(args) > len(params) and not variadic):
+            raise FeelEvalError(f"{self.name}: expected {len(params)} argument(s), got {len(args)}")
+        if not variadic:
+            args = [*args, *([None] * (len(params) - len(args)))]
         return self.impl(*args)
 
     def __repr__(self) -> str:
