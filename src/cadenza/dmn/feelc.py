@@ -1,0 +1,115 @@
+"""The DMN side of the FEEL boundary: compiling cell and expression texts, with DMN-quality error messages.
+
+Every FEEL text in a model is compiled once, at load time. A syntax error is a :class:`DmnError` naming the
+decision, the rule or column and the line/column; in *lenient* mode (the TCK runner) it is deferred instead,
+so the broken decision evaluates to null with a warning and the rest of the model stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cadenza.dmn.errors import DmnError
+from cadenza.feel import FeelSyntaxError, FeelWarning, compile_expression, compile_unary_tests
+from cadenza.feel.values import FeelEvalError
+
+__all__ = ["CompiledExpr", "CompiledTests", "FeelCompiler", "Where"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """Names the place a FEEL text sits, for error messages: element, part (rule 3, input 'Age'...), line."""
+
+    element: str
+    part: str = ""
+    line: int | None = None
+
+    def at(self, part: str, line: int | None = None) -> Where:
+        return Where(self.element, part, line if line is not None else self.line)
+
+    def describe(self) -> str:
+        return f"{self.element}, {self.part}" if self.part else self.element
+
+
+class CompiledExpr(Protocol):
+    source: str
+
+    def evaluate(self, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> Any: ...
+
+
+class CompiledTests(Protocol):
+    source: str
+
+    def matches(self, value: Any, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> bool: ...
+
+
+class _Expr:
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str, compiled: Any) -> None:
+        self.source = source
+        self._compiled = compiled
+
+    def evaluate(self, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> Any:
+        return self._compiled.evaluate(variables, warnings=warnings)
+
+
+class _Tests:
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str, compiled: Any) -> None:
+        self.source = source
+        self._compiled = compiled
+
+    def matches(self, value: Any, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> bool:
+        return bool(self._compiled.matches(value, variables, warnings=warnings))
+
+
+class _Broken:
+    """A text that did not compile (lenient mode): evaluating it is an evaluation error."""
+
+    __slots__ = ("source", "message")
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        self.message = message
+
+    def evaluate(self, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> Any:  # noqa: ARG002
+        raise FeelEvalError(self.message)
+
+    def matches(self, value: Any, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> bool:  # noqa: ARG002
+        raise FeelEvalError(self.message)
+
+
+class FeelCompiler:
+    """Compiles with the model's names in scope, so names with spaces and other specials parse."""
+
+    def __init__(self, names: Iterable[str], *, lenient: bool = False) -> None:
+        self.names = frozenset(names)
+        self.lenient = lenient
+
+    def expression(self, text: str, where: Where) -> CompiledExpr:
+        try:
+            return _Expr(text, compile_expression(text, names=self.names))
+        except FeelSyntaxError as exc:
+            return self._failed(text, exc, where)
+
+    def unary_tests(self, text: str, where: Where) -> CompiledTests:
+        try:
+            return _Tests(text, compile_unary_tests(text, names=self.names))
+        except FeelSyntaxError as exc:
+            return self._failed(text, exc, where)
+
+    def _failed(self, text: str, exc: FeelSyntaxError, where: Where) -> _Broken:
+        line = (where.line or 1) + exc.line - 1
+        message = (
+            f"FEEL syntax error in {where.describe()} at line {line}, column {exc.column}: {exc.message}"
+        )
+        if exc.expected:
+            message += f" (expected {', '.join(exc.expected[:6])})"
+        message += f" in {text!r}"
+        if self.lenient:
+            return _Broken(text, message)
+        raise DmnError(message, line=line) from exc

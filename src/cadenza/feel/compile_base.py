@@ -1,0 +1,133 @@
+"""Runtime support for compiled FEEL: the scope chain, warnings and user-defined function values.
+
+A compiled expression is a tree of closures ``fn(env) -> value``. All per-evaluation state lives in the
+:class:`Env` passed down the calls, never in the closures, so one compiled expression can run in many threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from cadenza.feel.errors import FeelWarning
+from cadenza.feel.types import FeelType, ListType
+from cadenza.feel.values import FeelEvalError, FeelFunction, Param
+
+__all__ = [
+    "EVAL_ERRORS",
+    "Env",
+    "ExternalFunction",
+    "Fn",
+    "MISSING",
+    "TestFn",
+    "UserFunction",
+    "builtin",
+    "coerce",
+]
+
+#: Errors an operation may raise that mean "this value is null": FEEL's own, and decimal/arithmetic faults.
+EVAL_ERRORS: tuple[type[Exception], ...] = (FeelEvalError, ArithmeticError, ValueError, OverflowError)
+
+MISSING: Any = object()
+
+
+class Env:
+    """One scope of an evaluation: its names, the enclosing scope and the evaluation's warning list."""
+
+    __slots__ = ("vars", "parent", "warnings", "source")
+
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        parent: Env | None,
+        warnings: list[FeelWarning] | None,
+        source: str,
+    ) -> None:
+        self.vars = variables
+        self.parent = parent
+        self.warnings = warnings
+        self.source = source
+
+    def child(self, variables: Mapping[str, Any]) -> Env:
+        return Env(variables, self, self.warnings, self.source)
+
+    def lookup(self, name: str) -> Any:
+        env: Env | None = self
+        while env is not None:
+            scope = env.vars
+            if name in scope:
+                return scope[name]
+            env = env.parent
+        return MISSING
+
+    def warn(self, message: str) -> None:
+        """Records an evaluation error; the caller returns null in its place."""
+        if self.warnings is not None:
+            self.warnings.append(FeelWarning(message, self.source))
+
+
+Fn = Callable[[Env], Any]
+TestFn = Callable[[Env, Any], "bool | None"]
+
+
+def builtin(name: str) -> FeelFunction | None:
+    try:
+        from cadenza.feel.builtins import BUILTINS
+    except ImportError:  # pragma: no cover - the registry ships with the package
+        return None
+    return BUILTINS.get(name)
+
+
+def coerce(value: Any, declared: FeelType | None, what: str) -> Any:
+    """DMN 1.5 10.3.2.9.4: a value bound to a typed parameter, with singleton-list conversions."""
+    if declared is None or value is None or declared.is_instance(value):
+        return value
+    if isinstance(value, list) and len(value) == 1 and declared.is_instance(value[0]):
+        return value[0]
+    if isinstance(declared, ListType) and declared.element.is_instance(value):
+        return [value]
+    raise FeelEvalError(f"{what}: expected {declared!r}")
+
+
+class UserFunction(FeelFunction):
+    """A ``function(a, b) body`` value: the body closure plus the scope it was defined in."""
+
+    __slots__ = ("names", "types", "body", "env")
+
+    def __init__(self, names: Sequence[str], types: Sequence[FeelType | None], body: Fn, env: Env) -> None:
+        self.names = tuple(names)
+        self.types = tuple(types)
+        self.body = body
+        self.env = env
+
+    @property
+    def params(self) -> Sequence[Param]:
+        return [
+            Param(name, repr(declared) if declared else "Any")
+            for name, declared in zip(self.names, self.types, strict=True)
+        ]
+
+    def call(self, args: Sequence[Any]) -> Any:
+        if len(args) != len(self.names):
+            raise FeelEvalError(f"function expects {len(self.names)} argument(s) but got {len(args)}")
+        scope = {
+            name: coerce(value, declared, f"argument {name!r}")
+            for name, declared, value in zip(self.names, self.types, args, strict=True)
+        }
+        return self.body(self.env.child(scope))
+
+
+class ExternalFunction(FeelFunction):
+    """``function(...) external {...}``: Cadenza never calls host code a model names; calling is an error."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+
+    @property
+    def params(self) -> Sequence[Param]:
+        return [Param(name) for name in self.names]
+
+    def call(self, args: Sequence[Any]) -> Any:  # noqa: ARG002
+        raise FeelEvalError("external functions are not supported")

@@ -1,0 +1,132 @@
+"""The public face of the FEEL front end: compile once, evaluate many times.
+
+Nothing raised while evaluating reaches the caller: evaluation errors become null plus a :class:`FeelWarning`,
+and so do a blown Python stack or a fault in a built-in (the boundary catches every ``Exception``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cadenza.feel import compile_flow as _flow  # noqa: F401  (registers the for/call/function compilers)
+from cadenza.feel.compile_base import Env, Fn, TestFn
+from cadenza.feel.compile_expr import compile_node
+from cadenza.feel.compile_tests import compile_tests
+from cadenza.feel.errors import FeelSyntaxError, FeelWarning
+from cadenza.feel.lexer import is_name_part, is_name_start
+from cadenza.feel.parser import MAX_NESTING, parse_expression, parse_unary_tests
+
+__all__ = ["Expression", "UnaryTests", "compile_expression", "compile_unary_tests", "evaluate"]
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _guarded_compile(build: Any) -> Any:
+    try:
+        return build()
+    except RecursionError:
+        raise FeelSyntaxError(f"nesting deeper than {MAX_NESTING}", 1, 1, []) from None
+
+
+class Expression:
+    """A compiled FEEL expression. Immutable and thread-safe; ``evaluate`` may run concurrently."""
+
+    __slots__ = ("source", "_run")
+
+    def __init__(self, source: str, run: Fn) -> None:
+        self.source = source
+        self._run = run
+
+    def evaluate(
+        self, variables: Mapping[str, Any] | None = None, *, warnings: list[FeelWarning] | None = None
+    ) -> Any:
+        env = Env(variables if variables is not None else _EMPTY, None, warnings, self.source)
+        try:
+            return self._run(env)
+        except RecursionError:
+            env.warn("evaluation nested too deeply (runaway recursion?)")
+        except Exception as exc:  # the API promise: an evaluation never raises
+            env.warn(f"evaluation failed: {exc or type(exc).__name__}")
+        return None
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+class UnaryTests:
+    """Compiled DMN unary tests (a decision table input entry). Immutable and thread-safe."""
+
+    __slots__ = ("source", "_test")
+
+    def __init__(self, source: str, test: TestFn) -> None:
+        self.source = source
+        self._test = test
+
+    def matches(
+        self,
+        input_value: Any,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        warnings: list[FeelWarning] | None = None,
+    ) -> bool:
+        root = Env(variables if variables is not None else _EMPTY, None, warnings, self.source)
+        env = root.child({"?": input_value})
+        try:
+            return self._test(env, input_value) is True
+        except RecursionError:
+            env.warn("evaluation nested too deeply (runaway recursion?)")
+        except Exception as exc:
+            env.warn(f"evaluation failed: {exc or type(exc).__name__}")
+        return False
+
+    def __repr__(self) -> str:
+        return f"UnaryTests({self.source!r})"
+
+
+def compile_expression(source: str, *, names: Iterable[str] = ()) -> Expression:
+    """Parses and compiles ``source``. ``names`` are in-scope names that may contain spaces or symbols."""
+    node = _guarded_compile(lambda: parse_expression(source, names))
+    return Expression(source, _guarded_compile(lambda: compile_node(node)))
+
+
+def _always(env: Env, subject: Any) -> bool:  # noqa: ARG001
+    return True
+
+
+def compile_unary_tests(source: str, *, names: Iterable[str] = ()) -> UnaryTests:
+    """Parses and compiles DMN unary tests (``-``, ``< 5, > 10``, ``not("a", "b")``, ``? > x``)."""
+    tree = _guarded_compile(lambda: parse_unary_tests(source, names))
+    if tree.any:
+        return UnaryTests(source, _always)
+    positive: TestFn = _guarded_compile(lambda: compile_tests(tree.tests))
+    if not tree.negated:
+        return UnaryTests(source, positive)
+
+    def negated(env: Env, subject: Any) -> bool | None:
+        verdict = positive(env, subject)
+        return None if verdict is None else not verdict
+
+    return UnaryTests(source, negated)
+
+
+def _special_names(variables: Mapping[str, Any]) -> frozenset[str]:
+    # Only names that are not one plain word need the lexer's known-name table.
+    return frozenset(
+        key
+        for key in variables
+        if isinstance(key, str)
+        and not (key and is_name_start(key[0]) and all(is_name_part(c) for c in key[1:]))
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _cached(source: str, names: frozenset[str]) -> Expression:
+    return compile_expression(source, names=names)
+
+
+def evaluate(source: str, variables: Mapping[str, Any] | None = None) -> Any:
+    """Compiles (cached) and evaluates ``source``. Raises :class:`FeelSyntaxError` for invalid text."""
+    scope = variables or _EMPTY
+    return _cached(source, _special_names(scope)).evaluate(scope)
