@@ -95,7 +95,7 @@ class Compiler:
             name = entry.variable.name if entry.variable else None
             kind = self.types.resolve(entry.variable.type_ref if entry.variable else None)
             part = f"context entry '{name}'" if name else "context result"
-            entries.append((name, kind, self.compile(entry.value, where.at(part))))
+            entries.append((name, kind, self.compile(entry.value, where.within(part))))
 
         def context(scope: Scope) -> Any:
             local = dict(scope.variables)
@@ -112,9 +112,9 @@ class Compiler:
         return context
 
     def _invocation(self, expr: Invocation, where: Where) -> Evaluator:
-        callee = self.compile(expr.callee, where.at("invoked function"))
+        callee = self.compile(expr.callee, where.within("invoked function"))
         bindings = [
-            (b.parameter.name, self.compile(b.value, where.at(f"binding '{b.parameter.name}'")))
+            (b.parameter.name, self.compile(b.value, where.within(f"binding '{b.parameter.name}'")))
             for b in expr.bindings
         ]
 
@@ -129,7 +129,7 @@ class Compiler:
     def _relation(self, expr: Relation, where: Where) -> Evaluator:
         names = [column.name for column in expr.columns]
         rows = [
-            [self.compile(cell, where.at(f"relation row {r + 1}")) for cell in row]
+            [self.compile(cell, where.within(f"relation row {r + 1}")) for cell in row]
             for r, row in enumerate(expr.rows)
         ]
 
@@ -139,18 +139,18 @@ class Compiler:
         return relation
 
     def _list(self, expr: ListExpression, where: Where) -> Evaluator:
-        items = [self.compile(item, where.at(f"list item {i + 1}")) for i, item in enumerate(expr.items)]
+        items = [self.compile(item, where.within(f"list item {i + 1}")) for i, item in enumerate(expr.items)]
         return lambda scope: [item(scope) for item in items]
 
     def _conditional(self, expr: Conditional, where: Where) -> Evaluator:
-        condition = self.compile(expr.condition, where.at("if"))
-        then = self.compile(expr.then, where.at("then"))
-        otherwise = self.compile(expr.otherwise, where.at("else"))
+        condition = self.compile(expr.condition, where.within("if"))
+        then = self.compile(expr.then, where.within("then"))
+        otherwise = self.compile(expr.otherwise, where.within("else"))
         return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
 
     def _iterator(self, expr: Iterator, where: Where) -> Evaluator:
-        source = self.compile(expr.source, where.at(f"{expr.kind} in"))
-        body = self.compile(expr.body, where.at("return" if expr.kind == "for" else "satisfies"))
+        source = self.compile(expr.source, where.within(f"{expr.kind} in"))
+        body = self.compile(expr.body, where.within("return" if expr.kind == "for" else "satisfies"))
         variable, kind = expr.variable, expr.kind
 
         def iterate(scope: Scope) -> Any:
@@ -163,8 +163,8 @@ class Compiler:
         return iterate
 
     def _filter(self, expr: Filter, where: Where) -> Evaluator:
-        source = self.compile(expr.source, where.at("filter in"))
-        match = self.compile(expr.match, where.at("filter match"))
+        source = self.compile(expr.source, where.within("filter in"))
+        match = self.compile(expr.match, where.within("filter match"))
 
         def filter_(scope: Scope) -> Any:
             items = _iterable(source(scope), where)
@@ -189,7 +189,7 @@ class Compiler:
                 raise FeelEvalError(message)
 
             return unsupported
-        body = self.compile(expr.body, where.at("function body"))
+        body = self.compile(expr.body, where.within("function body"))
         params = [(p.name, self.types.resolve(p.type_ref)) for p in expr.parameters]
         result_type = self.types.resolve(expr.type_ref)
 

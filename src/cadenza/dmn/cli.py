@@ -94,12 +94,16 @@ def eval_command(
     """Evaluate DECISION of FILE with the given inputs; print the result and the rules that matched."""
     try:
         model = load_dmn(file)
-        result = model.evaluate(decision, inputs_from_json(model, input_json))
     except DmnError as exc:
         typer.echo(f"invalid DMN model: {exc}", err=True)
         raise typer.Exit(2) from exc
+    try:
+        result = model.evaluate(decision, inputs_from_json(model, input_json))
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"not JSON: {exc}", param_hint="--input") from exc
+    except DmnError as exc:  # no such decision
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(_report(result), ensure_ascii=False))
         return

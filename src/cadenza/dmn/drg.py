@@ -19,13 +19,14 @@ from cadenza.dmn.model import (
     Invocation,
     ItemDefinition,
     ListExpression,
+    LiteralExpression,
     Relation,
 )
 from cadenza.dmn.model import (
     Iterator as IteratorExpr,
 )
 
-__all__ = ["DrgElement", "collect_names", "find_cycle", "requirement_edges", "split_href"]
+__all__ = ["DrgElement", "collect_names", "find_cycle", "literal_texts", "requirement_edges", "split_href"]
 
 DrgElement = Decision | InputData | BusinessKnowledgeModel | DecisionService
 
@@ -151,3 +152,39 @@ def _nested_names(expr: Expression) -> Iterator[str]:
         children = ()
     for child in children:
         yield from _expression_names(child)
+
+
+def literal_texts(expr: Expression | None) -> Iterator[str]:
+    """Every FEEL text inside a boxed expression (decision table cells included)."""
+    if expr is None:
+        return
+    if isinstance(expr, LiteralExpression):
+        yield expr.text
+    elif isinstance(expr, DecisionTable):
+        yield from (clause.expression.text for clause in expr.inputs)
+        for rule in expr.rules:
+            yield from (cell.text for cell in rule.input_entries)
+            yield from (cell.text for cell in rule.output_entries)
+    else:
+        for child in _children(expr):
+            yield from literal_texts(child)
+
+
+def _children(expr: Expression) -> tuple[Expression | None, ...]:
+    if isinstance(expr, Context):
+        return tuple(entry.value for entry in expr.entries)
+    if isinstance(expr, FunctionDefinition):
+        return (expr.body,)
+    if isinstance(expr, Invocation):
+        return (expr.callee, *(binding.value for binding in expr.bindings))
+    if isinstance(expr, Relation):
+        return tuple(cell for row in expr.rows for cell in row)
+    if isinstance(expr, IteratorExpr):
+        return (expr.source, expr.body)
+    if isinstance(expr, Conditional):
+        return (expr.condition, expr.then, expr.otherwise)
+    if isinstance(expr, Filter):
+        return (expr.source, expr.match)
+    if isinstance(expr, ListExpression):
+        return expr.items
+    return ()

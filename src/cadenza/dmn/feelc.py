@@ -29,6 +29,10 @@ class Where:
     def at(self, part: str, line: int | None = None) -> Where:
         return Where(self.element, part, line if line is not None else self.line)
 
+    def within(self, part: str) -> Where:
+        """A part nested in this one: ``context entry 'a' > context entry 'b'``."""
+        return Where(self.element, f"{self.part} > {part}" if self.part else part, self.line)
+
     def describe(self) -> str:
         return f"{self.element}, {self.part}" if self.part else self.element
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cadenza.dmn.errors import DmnError
 from cadenza.dmn.feelc import CompiledTests, FeelCompiler, Where
 from cadenza.dmn.model import ItemDefinition
 from cadenza.feel import FeelWarning
@@ -166,7 +165,7 @@ class TypeResolver:
         self._compiler = compiler
         self._imported = dict(imported or {})
         self._cache: dict[str, DmnType] = {}
-        self._resolving: set[str] = set()
+        self._resolving: dict[str, DmnType] = {}
 
     def resolve(self, type_ref: str | None) -> DmnType:
         if not type_ref:
@@ -181,12 +180,17 @@ class TypeResolver:
         item = self._items.get(type_ref)
         if item is not None:
             if type_ref in self._resolving:
-                raise DmnError(f"item definition {type_ref!r} refers to itself", line=item.line)
-            self._resolving.add(type_ref)
+                # A recursive type (a tree node whose children are tree nodes): hand out the type object that
+                # is being built; it is complete before any value is checked against it.
+                return self._resolving[type_ref]
+            placeholder = DmnType(type_ref)
+            self._resolving[type_ref] = placeholder
             try:
-                return self.from_item(item)
+                built = self.from_item(item)
             finally:
-                self._resolving.discard(type_ref)
+                del self._resolving[type_ref]
+            placeholder.__dict__.update(built.__dict__)
+            return placeholder
         prefix, _, rest = type_ref.partition(".")
         if rest and prefix in self._imported:
             return self._imported[prefix].resolve(rest)
@@ -205,7 +209,8 @@ class TypeResolver:
         else:
             base = self.resolve(item.type_ref)
         if item.is_collection:
-            element = _restricted(base, item.name, None, constraint)
+            # Unconstrained, the element type is the base itself (kept by identity: it may be recursive).
+            element = base if constraint is None else _restricted(base, item.name, None, constraint)
             return DmnType(item.name, base.check, True, element, allowed=allowed)
         return _restricted(base, item.name, allowed, constraint)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from cadenza.dmn.drg import DrgElement, find_cycle, requirement_edges
+from cadenza.dmn.drg import DrgElement, find_cycle, literal_texts, requirement_edges
 from cadenza.dmn.errors import DmnError, describe
 from cadenza.dmn.model import BusinessKnowledgeModel, Decision, DecisionService, InputData
 
@@ -36,6 +37,8 @@ def validate_model(model: DmnModel, *, lenient: bool = False) -> None:
         _unique_ids(elements)
         for element in elements:
             _references(model, element)
+        for bkm in defs.bkms:
+            _not_self_invoking(bkm)
     _acyclic(model, elements)
 
 
@@ -100,3 +103,21 @@ def _acyclic(model: DmnModel, elements: list[DrgElement]) -> None:
         path = " -> ".join(by_id[node].name for node in cycle)
         first = by_id[cycle[0]]
         raise DmnError(f"cyclic requirements: {path}", element=_name(first), line=first.line)
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _not_self_invoking(bkm: BusinessKnowledgeModel) -> None:
+    """A BKM's own name is not in its scope (only its parameters and required BKMs are), so a body that
+    calls it refers to an unknown name: DMN has no recursion between DRG elements."""
+    if bkm.logic is None or any(p.name == bkm.name for p in bkm.logic.parameters):
+        return
+    call = re.compile(r"(?<![\w.])" + re.escape(bkm.name) + r"\s*\(")
+    for text in literal_texts(bkm.logic.body):
+        if call.search(_STRING.sub('""', text)):
+            raise DmnError(
+                "invokes itself, but its own name is not in its scope (DMN has no recursion)",
+                element=_name(bkm),
+                line=bkm.line,
+            )

@@ -148,3 +148,26 @@ def test_import_can_be_given_explicitly() -> None:
 def test_missing_import_is_an_error() -> None:
     with pytest.raises(DmnError, match="not found"):
         load_dmn((FIXTURES / "importer.dmn").read_bytes())
+
+
+def test_recursive_item_definitions_are_checked_all_the_way_down() -> None:
+    model = load_dmn(FIXTURES / "recursion.dmn")
+    leaf = {"value": Decimal(2), "children": []}
+    assert model.evaluate(
+        "total", {"tree": {"value": Decimal(1), "children": [leaf, leaf]}}
+    ).value == Decimal(5)
+    bad = {"value": Decimal(1), "children": [{"value": "two", "children": []}]}
+    result = model.evaluate("total", {"tree": bad})
+    assert result.value is None
+    assert any("does not conform to type tNode" in w.message for w in result.warnings)
+
+
+def test_a_bkm_calling_itself_is_invalid() -> None:
+    with pytest.raises(DmnError) as caught:
+        load_dmn(FIXTURES / "self-call.dmn")
+    assert "businessKnowledgeModel 'fact' (id=bkm-fact)" in str(caught.value)
+    assert "invokes itself" in str(caught.value)
+    # Leniently loaded, the unknown name is an evaluation error like any other.
+    result = load_dmn(FIXTURES / "self-call.dmn", lenient=True).evaluate("five", {})
+    assert result.value is None
+    assert result.warnings

@@ -198,6 +198,19 @@ def test_syntax_error_line_counts_from_the_text_itself() -> None:
     assert caught.value.line == 6
 
 
+def test_syntax_error_in_a_nested_context_names_the_path() -> None:
+    text = b"""<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="n" namespace="urn:n">
+      <decision id="d" name="D"><context>
+        <contextEntry><variable name="outer"/><context>
+          <contextEntry><variable name="inner"/><literalExpression><text>1 +</text></literalExpression></contextEntry>
+        </context></contextEntry>
+      </context></decision></definitions>"""
+    with pytest.raises(
+        DmnError, match="decision 'D' \\(id=d\\), context entry 'outer' > context entry 'inner'"
+    ):
+        load_dmn(text)
+
+
 def test_model_equality_ignores_line_numbers_only() -> None:
     a = LiteralExpression("1", line=3)
     b = LiteralExpression("1", line=9)

@@ -55,6 +55,16 @@ def test_eval_of_an_invalid_model_names_the_element() -> None:
     assert "decision 'Alpha' (id=a)" in result.output
 
 
+def test_eval_of_an_unknown_decision_or_bad_json_fails() -> None:
+    model = str(FIXTURES / "unique.dmn")
+    result = runner.invoke(dmn_app, ["eval", model, "-d", "Nope"])
+    assert result.exit_code == 2
+    assert "no decision named 'Nope'" in result.output
+    result = runner.invoke(dmn_app, ["eval", model, "-d", "Band", "-i", "{not json"])
+    assert result.exit_code != 0
+    assert "not JSON" in result.output
+
+
 def test_tck_command_ends_with_the_summary(tmp_path: Path) -> None:
     target = tmp_path / "r.csv"
     result = runner.invoke(dmn_app, ["tck", str(FIXTURES / "tck"), "--csv", str(target)])
