@@ -1,0 +1,173 @@
+"""Intents per value type: what a command asks for, or what an event says happened (Zeebe's names)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "DeploymentIntent",
+    "IncidentIntent",
+    "JobBatchIntent",
+    "JobIntent",
+    "MessageIntent",
+    "MessageStartEventSubscriptionIntent",
+    "MessageSubscriptionIntent",
+    "ProcessInstanceCreationIntent",
+    "ProcessInstanceIntent",
+    "ProcessIntent",
+    "SignalIntent",
+    "SignalSubscriptionIntent",
+    "TimerIntent",
+    "UserTaskIntent",
+    "VariableDocumentIntent",
+    "VariableIntent",
+    "DecisionEvaluationIntent",
+    "DecisionIntent",
+    "DecisionRequirementsIntent",
+    "EscalationIntent",
+    "ErrorIntent",
+]
+
+
+class DeploymentIntent(StrEnum):
+    CREATE = "CREATE"
+    CREATED = "CREATED"
+
+
+class ProcessIntent(StrEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class DecisionRequirementsIntent(StrEnum):
+    CREATED = "CREATED"
+
+
+class DecisionIntent(StrEnum):
+    CREATED = "CREATED"
+
+
+class ProcessInstanceCreationIntent(StrEnum):
+    CREATE = "CREATE"
+    CREATED = "CREATED"
+
+
+class ProcessInstanceIntent(StrEnum):
+    # commands
+    CANCEL = "CANCEL"
+    ACTIVATE_ELEMENT = "ACTIVATE_ELEMENT"
+    COMPLETE_ELEMENT = "COMPLETE_ELEMENT"
+    TERMINATE_ELEMENT = "TERMINATE_ELEMENT"
+    # events
+    ELEMENT_ACTIVATING = "ELEMENT_ACTIVATING"
+    ELEMENT_ACTIVATED = "ELEMENT_ACTIVATED"
+    ELEMENT_COMPLETING = "ELEMENT_COMPLETING"
+    ELEMENT_COMPLETED = "ELEMENT_COMPLETED"
+    ELEMENT_TERMINATING = "ELEMENT_TERMINATING"
+    ELEMENT_TERMINATED = "ELEMENT_TERMINATED"
+    SEQUENCE_FLOW_TAKEN = "SEQUENCE_FLOW_TAKEN"
+
+
+class JobIntent(StrEnum):
+    COMPLETE = "COMPLETE"
+    FAIL = "FAIL"
+    THROW_ERROR = "THROW_ERROR"
+    UPDATE_RETRIES = "UPDATE_RETRIES"
+    UPDATE_TIMEOUT = "UPDATE_TIMEOUT"
+    TIME_OUT = "TIME_OUT"
+    RECUR_AFTER_BACKOFF = "RECUR_AFTER_BACKOFF"
+    CANCEL = "CANCEL"
+    CREATED = "CREATED"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    ERROR_THROWN = "ERROR_THROWN"
+    RETRIES_UPDATED = "RETRIES_UPDATED"
+    TIMEOUT_UPDATED = "TIMEOUT_UPDATED"
+    TIMED_OUT = "TIMED_OUT"
+    RECURRED_AFTER_BACKOFF = "RECURRED_AFTER_BACKOFF"
+    CANCELED = "CANCELED"
+
+
+class JobBatchIntent(StrEnum):
+    ACTIVATE = "ACTIVATE"
+    ACTIVATED = "ACTIVATED"
+
+
+class IncidentIntent(StrEnum):
+    RESOLVE = "RESOLVE"
+    CREATED = "CREATED"
+    RESOLVED = "RESOLVED"
+
+
+class VariableIntent(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+
+
+class VariableDocumentIntent(StrEnum):
+    UPDATE = "UPDATE"
+    UPDATED = "UPDATED"
+
+
+class TimerIntent(StrEnum):
+    TRIGGER = "TRIGGER"
+    CREATED = "CREATED"
+    TRIGGERED = "TRIGGERED"
+    CANCELED = "CANCELED"
+
+
+class MessageIntent(StrEnum):
+    PUBLISH = "PUBLISH"
+    EXPIRE = "EXPIRE"
+    PUBLISHED = "PUBLISHED"
+    EXPIRED = "EXPIRED"
+
+
+class MessageSubscriptionIntent(StrEnum):
+    CREATED = "CREATED"
+    CORRELATED = "CORRELATED"
+    DELETED = "DELETED"
+
+
+class MessageStartEventSubscriptionIntent(StrEnum):
+    CREATED = "CREATED"
+    CORRELATED = "CORRELATED"
+    DELETED = "DELETED"
+
+
+class SignalIntent(StrEnum):
+    BROADCAST = "BROADCAST"
+    BROADCASTED = "BROADCASTED"
+
+
+class SignalSubscriptionIntent(StrEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class UserTaskIntent(StrEnum):
+    ASSIGN = "ASSIGN"
+    CLAIM = "CLAIM"
+    COMPLETE = "COMPLETE"
+    UPDATE = "UPDATE"
+    CREATED = "CREATED"
+    ASSIGNED = "ASSIGNED"
+    CLAIMED = "CLAIMED"
+    UPDATED = "UPDATED"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+
+
+class DecisionEvaluationIntent(StrEnum):
+    EVALUATE = "EVALUATE"
+    EVALUATED = "EVALUATED"
+    FAILED = "FAILED"
+
+
+class EscalationIntent(StrEnum):
+    ESCALATED = "ESCALATED"
+    NOT_ESCALATED = "NOT_ESCALATED"
+
+
+class ErrorIntent(StrEnum):
+    CREATED = "CREATED"

@@ -1,0 +1,51 @@
+"""The Store port: what the engine needs from durable storage, and nothing more.
+
+A partition's log (append-only records) and its state (column families of JSON values, keyed by text) are
+committed together, one transaction per batch, so after a crash the state always matches the log's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
+
+from cadenza.core.records import Record
+
+__all__ = ["PartitionSnapshot", "StateChange", "Store"]
+
+
+class StateChange(NamedTuple):
+    """One state row to write: ``value`` is a JSON-able Python value, or None to delete the row."""
+
+    column: str
+    key: str
+    value: Any
+
+
+class PartitionSnapshot(NamedTuple):
+    """What a partition's writer loads at start: the last log position and every state row."""
+
+    last_position: int
+    columns: dict[str, dict[str, Any]]
+
+
+class Store(Protocol):
+    def load_partition(self, partition: int) -> PartitionSnapshot: ...
+
+    def commit(self, partition: int, records: Sequence[Record], changes: Sequence[StateChange]) -> None:
+        """Appends ``records`` and applies ``changes`` in one transaction; returns once it is durable."""
+        ...
+
+    def read_records(self, partition: int, *, after: int = 0, limit: int | None = None) -> list[Record]:
+        """Records with position > ``after``, in position order."""
+        ...
+
+    def instance_records(self, process_instance_key: int, *, tenant: str | None = None) -> list[Record]:
+        """Every record of one process instance (its history), in position order."""
+        ...
+
+    def exporter_position(self, exporter: str, partition: int) -> int: ...
+
+    def acknowledge(self, exporter: str, partition: int, position: int) -> None: ...
+
+    def close(self) -> None: ...
