@@ -1,0 +1,147 @@
+"""The element lifecycle: activate, complete, take flows, terminate; scopes complete when nothing is left.
+
+Each step writes ``PROCESS_INSTANCE`` events; work for other elements is queued as follow-up commands, so a
+long path never deepens the Python stack and parallel branches interleave as in Zeebe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadenza.bpmn.model import ElementKind, FlowNode, Process, SequenceFlow
+from cadenza.core.elements.variables import evaluate_mappings, propagate, to_text
+from cadenza.core.intents import IncidentIntent, JobIntent, ProcessInstanceIntent
+from cadenza.core.records import ValueType
+from cadenza.core.writer import Writer
+
+__all__ = [
+    "activate_command",
+    "child_value",
+    "complete",
+    "finish_termination",
+    "model_of",
+    "take_flows",
+    "terminate",
+]
+
+_PI = ValueType.PROCESS_INSTANCE
+_I = ProcessInstanceIntent
+_ACTIVATED = str(_I.ELEMENT_ACTIVATED)
+_TERMINATING = str(_I.ELEMENT_TERMINATING)
+
+
+def model_of(writer: Writer, value: dict[str, Any]) -> Process:
+    return writer.state.processes.model(value["processDefinitionKey"])
+
+
+def child_value(scope: dict[str, Any], scope_key: int, element: FlowNode) -> dict[str, Any]:
+    """The record value of a new element instance inside ``scope`` (the scope's instance value)."""
+    value = dict(scope)
+    value["elementId"] = element.id
+    value["bpmnElementType"] = str(element.kind)
+    value["bpmnEventType"] = str(getattr(element, "event_type", "UNSPECIFIED"))
+    value["flowScopeKey"] = scope_key
+    return value
+
+
+def activate_command(writer: Writer, value: dict[str, Any]) -> None:
+    writer.follow_up(_PI, _I.ACTIVATE_ELEMENT, -1, value)
+
+
+def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = None) -> None:
+    """COMPLETING, output mappings, COMPLETED, then the outgoing flows (or the scope's completion)."""
+    row = writer.state.elements.get(key)
+    if row is None:
+        return
+    value = row["v"]
+    tenant = value["tenantId"]
+    writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
+    model = model_of(writer, value)
+    element = model.elements.get(value["elementId"])
+    scope_key = value["flowScopeKey"]
+    if element is not None and element.io.outputs:
+        outputs = evaluate_mappings(
+            element.io.outputs, writer.state.variables.view(key), merge_into_visible=True
+        )
+        propagate(writer, scope_key, {name: to_text(v) for name, v in outputs.items()}, value)
+    writer.event(_PI, _I.ELEMENT_COMPLETED, key, value, tenant)
+    if element is None:  # the process itself
+        return
+    outgoing = element.outgoing if flows is None else flows
+    if outgoing:
+        take_flows(writer, value, scope_key, outgoing, model)
+    else:
+        scope_done(writer, scope_key)
+
+
+def take_flows(
+    writer: Writer, value: dict[str, Any], scope_key: int, flows: tuple[SequenceFlow, ...], model: Process
+) -> None:
+    scope_row = writer.state.elements.get(scope_key)
+    if scope_row is None:
+        return
+    scope_value = scope_row["v"]
+    tenant = value["tenantId"]
+    for flow in flows:
+        flow_value = dict(value)
+        flow_value["elementId"] = flow.id
+        flow_value["bpmnElementType"] = "SEQUENCE_FLOW"
+        flow_value["bpmnEventType"] = "UNSPECIFIED"
+        writer.event(_PI, _I.SEQUENCE_FLOW_TAKEN, writer.next_key(), flow_value, tenant)
+        target = model.elements[flow.target_id]
+        if target.kind is ElementKind.PARALLEL_GATEWAY and len(target.incoming) > 1:
+            taken = writer.state.elements.taken_flows(scope_key, target.id)
+            if any(incoming.id not in taken for incoming in target.incoming):
+                continue  # the join waits for its other branches
+        activate_command(writer, child_value(scope_value, scope_key, target))
+
+
+def scope_done(writer: Writer, scope_key: int) -> None:
+    """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+    row = writer.state.elements.get(scope_key)
+    if row is not None and row["s"] == _ACTIVATED and row["n"] == 0:
+        writer.follow_up(_PI, _I.COMPLETE_ELEMENT, scope_key, row["v"])
+    elif row is not None and row["s"] == _TERMINATING and row["n"] == 0:
+        finish_termination(writer, scope_key)
+
+
+def terminate(writer: Writer, key: int) -> None:
+    """TERMINATING, cancel what the element owns (job, children), TERMINATED when nothing is left."""
+    row = writer.state.elements.get(key)
+    if row is None or row["s"] == _TERMINATING:
+        return
+    value = row["v"]
+    writer.event(_PI, _I.ELEMENT_TERMINATING, key, value, value["tenantId"])
+    job_key = row.get("job")
+    if job_key is not None:
+        job = writer.state.jobs.get(job_key)
+        if job is not None:
+            writer.event(ValueType.JOB, JobIntent.CANCELED, job_key, job["v"], value["tenantId"])
+    _resolve_incidents(writer, key)
+    children = writer.state.elements.children(key)
+    for child in children:
+        writer.follow_up(_PI, _I.TERMINATE_ELEMENT, child["k"], child["v"])
+    if not children:
+        finish_termination(writer, key)
+
+
+def _resolve_incidents(writer: Writer, key: int) -> None:
+    incident_key = (writer.state.elements.get(key) or {}).get("incident")
+    if incident_key is None:
+        return
+    incident = writer.state.incidents.get(incident_key)
+    if incident is not None:
+        writer.event(
+            ValueType.INCIDENT, IncidentIntent.RESOLVED, incident_key, incident, incident["tenantId"]
+        )
+
+
+def finish_termination(writer: Writer, key: int) -> None:
+    row = writer.state.elements.get(key)
+    if row is None:
+        return
+    value = row["v"]
+    writer.event(_PI, _I.ELEMENT_TERMINATED, key, value, value["tenantId"])
+    parent = writer.state.elements.get(value["flowScopeKey"])
+    if parent is not None and parent["s"] == _TERMINATING and parent["n"] == 0:
+        finish_termination(writer, value["flowScopeKey"])

@@ -1,0 +1,146 @@
+"""Process instance commands: create, cancel, and the internal element commands of a running instance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cadenza.core.elements.behaviors import run_activation
+from cadenza.core.elements.flow import complete, terminate
+from cadenza.core.elements.variables import set_local
+from cadenza.core.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from cadenza.core.records import Record, RejectionType, ValueType
+from cadenza.core.writer import Writer
+from cadenza.feel.json_values import dumps, loads
+
+__all__ = [
+    "activate_element",
+    "cancel_instance",
+    "complete_element",
+    "create_instance",
+    "parse_document",
+    "terminate_element",
+]
+
+_PI = ValueType.PROCESS_INSTANCE
+_ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
+
+
+def parse_document(text: Any) -> dict[str, str] | str:
+    """A variables document (JSON object text) as ``name -> JSON text``, or the reason it is not one."""
+    if text in (None, ""):
+        return {}
+    try:
+        document = loads(text)
+    except (ValueError, TypeError) as error:
+        return f"invalid JSON: {error}"
+    if not isinstance(document, dict):
+        return f"Expected document to be a root level object, but was '{type(document).__name__}'"
+    return {str(name): dumps(value) for name, value in document.items()}
+
+
+def create_instance(writer: Writer, command: Record) -> None:
+    value = command.value
+    tenant = value.get("tenantId") or command.tenant
+    process = _find_process(writer, tenant, value)
+    if isinstance(process, str):
+        writer.reject(command, RejectionType.NOT_FOUND, process)
+        return
+    model = writer.state.processes.model(process["processDefinitionKey"])
+    if model.none_start_event is None:
+        reason = "Expected to create instance of process with none start event, but there is no such event"
+        writer.reject(command, RejectionType.INVALID_STATE, reason)
+        return
+    variables = parse_document(value.get("variables"))
+    if isinstance(variables, str):
+        writer.reject(command, RejectionType.INVALID_ARGUMENT, variables)
+        return
+    key = writer.next_key()
+    instance = {
+        "bpmnProcessId": process["bpmnProcessId"],
+        "version": process["version"],
+        "processDefinitionKey": process["processDefinitionKey"],
+        "processInstanceKey": key,
+        "elementId": process["bpmnProcessId"],
+        "bpmnElementType": "PROCESS",
+        "bpmnEventType": "UNSPECIFIED",
+        "flowScopeKey": -1,
+        "parentProcessInstanceKey": value.get("parentProcessInstanceKey", -1),
+        "parentElementInstanceKey": value.get("parentElementInstanceKey", -1),
+        "tenantId": tenant,
+    }
+    writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, instance, tenant)
+    for name, text in variables.items():
+        set_local(writer, key, name, text, instance)
+    created = {
+        "bpmnProcessId": instance["bpmnProcessId"],
+        "version": instance["version"],
+        "processDefinitionKey": instance["processDefinitionKey"],
+        "processInstanceKey": key,
+        "variables": json.dumps({}),
+        "tenantId": tenant,
+    }
+    event = writer.event(
+        ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, key, created
+    )
+    writer.respond(event)
+    run_activation(writer, key)
+
+
+def _find_process(writer: Writer, tenant: str, value: dict[str, Any]) -> dict[str, Any] | str:
+    processes = writer.state.processes
+    definition_key = int(value.get("processDefinitionKey") or -1)
+    process_id = str(value.get("bpmnProcessId") or "")
+    raw_version = value.get("version")
+    version = -1 if raw_version is None else int(raw_version)
+    if definition_key > 0:
+        row = processes.process(definition_key)
+        if row is None or row["tenantId"] != tenant:
+            return f"Expected to find process definition with key '{definition_key}', but none found"
+        return row
+    row = processes.latest_process(tenant, process_id) if version < 0 else None
+    if version >= 0:
+        row = processes.process_version(tenant, process_id, version)
+    if row is None:
+        suffix = "" if version < 0 else f" and version '{version}'"
+        return f"Expected to find process definition with process ID '{process_id}'{suffix}, but none found"
+    return row
+
+
+def cancel_instance(writer: Writer, command: Record) -> None:
+    key = command.key
+    row = writer.state.elements.get(key)
+    if row is None or row["v"]["bpmnElementType"] != "PROCESS" or row["v"]["tenantId"] != command.tenant:
+        reason = f"Expected to cancel a process instance with key '{key}', but no such process was found"
+        writer.reject(command, RejectionType.NOT_FOUND, reason)
+        return
+    parent = row["v"].get("parentProcessInstanceKey", -1)
+    if parent > 0:
+        reason = (
+            f"Expected to cancel a process instance with key '{key}', but it is created by a parent process "
+            f"instance. Cancel the root process instance '{parent}' instead."
+        )
+        writer.reject(command, RejectionType.INVALID_STATE, reason)
+        return
+    writer.respond(command)
+    terminate(writer, key)
+
+
+def activate_element(writer: Writer, command: Record) -> None:
+    key = command.key if command.key > 0 else writer.next_key()
+    value = command.value
+    writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value, value["tenantId"])
+    run_activation(writer, key)
+
+
+def complete_element(writer: Writer, command: Record) -> None:
+    row = writer.state.elements.get(command.key)
+    if row is None or row["s"] != _ACTIVATED:
+        return  # already completed or terminated by an earlier command in this batch
+    if row["v"]["bpmnElementType"] in ("PROCESS", "SUB_PROCESS") and row["n"] > 0:
+        return
+    complete(writer, command.key)
+
+
+def terminate_element(writer: Writer, command: Record) -> None:
+    terminate(writer, command.key)

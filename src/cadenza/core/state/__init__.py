@@ -1,0 +1,56 @@
+"""The engine state of one partition: column families plus the indexes rebuilt from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadenza.core.state.db import StateDb
+from cadenza.core.state.elements import ElementState
+from cadenza.core.state.jobs import IncidentState, JobState
+from cadenza.core.state.processes import ProcessState
+from cadenza.core.state.variables import ScopeView, VariableState
+from cadenza.store.port import StateChange
+
+__all__ = ["EngineState", "ScopeView"]
+
+
+class EngineState:
+    """Everything a partition knows. Processors read it; appliers (``cadenza.core.appliers``) write it."""
+
+    __slots__ = ("partition", "db", "processes", "elements", "variables", "jobs", "incidents", "_meta")
+
+    def __init__(self, partition: int = 1) -> None:
+        self.partition = partition
+        self.db = StateDb()
+        self._meta = self.db.column("meta", int_keys=False)
+        self.processes = ProcessState(self.db)
+        self.elements = ElementState(self.db)
+        self.variables = VariableState(self.db, self.elements)
+        self.jobs = JobState(self.db)
+        self.incidents = IncidentState(self.db)
+
+    @property
+    def last_key(self) -> int:
+        value: int = self._meta.get("key") or 0
+        return value
+
+    def set_last_key(self, counter: int) -> None:
+        self._meta.put("key", counter)
+
+    @property
+    def last_position(self) -> int:
+        value: int = self._meta.get("position") or 0
+        return value
+
+    def set_last_position(self, position: int) -> None:
+        self._meta.put("position", position)
+
+    def take_changes(self) -> list[StateChange]:
+        return self.db.take_changes()
+
+    def restore(self, columns: dict[str, dict[str, Any]]) -> None:
+        self.db.restore(columns)
+        self.jobs.rebuild_indexes()
+
+    def snapshot(self) -> dict[str, dict[Any, Any]]:
+        return self.db.snapshot()

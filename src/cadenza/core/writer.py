@@ -1,0 +1,111 @@
+"""The batch writer: what a processor uses to emit records.
+
+Writing an event applies it to state at once (as Zeebe's event writer does), so the rest of the processing
+sees the new state; follow-up commands for the same partition queue up and run in the same batch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from cadenza.core.appliers import APPLIERS
+from cadenza.core.keys import encode_key
+from cadenza.core.records import Record, RecordType, RejectionType, ValueType
+from cadenza.core.state import EngineState
+
+__all__ = ["Writer"]
+
+_EVENT = RecordType.EVENT
+_COMMAND = RecordType.COMMAND
+
+
+class Writer:
+    __slots__ = (
+        "state",
+        "records",
+        "follow_ups",
+        "response",
+        "timestamp",
+        "source_position",
+        "_position",
+        "_counter",
+        "_partition",
+    )
+
+    def __init__(self, state: EngineState, timestamp: int) -> None:
+        self.state = state
+        self.records: list[Record] = []
+        self.follow_ups: deque[Record] = deque()
+        self.response: Record | None = None
+        self.timestamp = timestamp
+        self.source_position = -1
+        self._position = state.last_position
+        self._counter = state.last_key
+        self._partition = state.partition
+
+    def next_key(self) -> int:
+        self._counter += 1
+        return encode_key(self._partition, self._counter)
+
+    def _append(self, record: Record) -> Record:
+        self.records.append(record)
+        return record
+
+    def log_command(self, command: Record) -> Record:
+        """Gives an external command its log position; it becomes the source of what follows."""
+        self._position += 1
+        logged = command._replace(
+            position=self._position, partition=self._partition, timestamp=self.timestamp
+        )
+        self.source_position = self._position
+        return self._append(logged)
+
+    def event(
+        self, value_type: ValueType, intent: str, key: int, value: dict[str, Any], tenant: str = "<default>"
+    ) -> Record:
+        self._position += 1
+        record = Record(
+            self._position,
+            key,
+            _EVENT,
+            value_type,
+            intent,
+            value,
+            self._partition,
+            tenant,
+            self.timestamp,
+            self.source_position,
+        )
+        applier = APPLIERS.get((value_type, intent))
+        if applier is not None:
+            applier(self.state, key, value)
+        return self._append(record)
+
+    def follow_up(self, value_type: ValueType, intent: str, key: int, value: dict[str, Any]) -> None:
+        """Queues an internal command; it is processed later in this batch, not written to the log."""
+        self.follow_ups.append(Record(-1, key, _COMMAND, value_type, intent, value, self._partition))
+
+    def reject(self, command: Record, rejection: RejectionType, reason: str) -> Record:
+        self._position += 1
+        record = command._replace(
+            position=self._position,
+            record_type=RecordType.COMMAND_REJECTION,
+            partition=self._partition,
+            timestamp=self.timestamp,
+            source_position=command.position,
+            rejection_type=rejection,
+            rejection_reason=reason,
+        )
+        self.response = record
+        return self._append(record)
+
+    def respond(self, record: Record) -> None:
+        self.response = record
+
+    def finish(self) -> None:
+        """Carries the position and key counters into state, so they are committed with the batch."""
+        if self._position != self.state.last_position:
+            self.state.set_last_position(self._position)
+        if self._counter != self.state.last_key:
+            self.state.set_last_key(self._counter)
