@@ -51,7 +51,6 @@ MAX_FOLLOW_UPS = 10_000
 class ProcessingResult(NamedTuple):
     records: list[Record]
     response: Record | None
-    changes: list[StateChange]
 
 
 class Engine:
@@ -75,7 +74,11 @@ class Engine:
             processor(writer, logged)
         self._drain(writer)
         writer.finish()
-        return ProcessingResult(writer.records, writer.response, self.state.take_changes())
+        return ProcessingResult(writer.records, writer.response)
+
+    def take_changes(self) -> list[StateChange]:
+        """The state rows changed since the last call: what the store commits with the batch's records."""
+        return self.state.take_changes()
 
     def _drain(self, writer: Writer) -> None:
         follow_ups = writer.follow_ups

@@ -1,0 +1,288 @@
+"""The embedded adapter: one partition's engine behind an asyncio writer, committing through a Store.
+
+Commands queue up; the writer takes what is waiting (group commit), processes each command, commits the
+batch's records and state changes in one transaction, and only then answers the callers and wakes job
+waiters. A scheduler submits the commands that time makes due (job time-outs, back-offs, timers, TTLs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from cadenza.core.engine import Engine
+from cadenza.core.records import Record, RecordType, RejectionType, ValueType
+from cadenza.core.scheduling import due_commands
+from cadenza.core.state import EngineState
+from cadenza.store.port import StateChange, Store
+
+__all__ = ["EmbeddedEngine", "wall_clock_ms"]
+
+Pending = tuple[Record, "asyncio.Future[Record]", "asyncio.Future[Record] | None"]
+_JOB_READY = frozenset({"CREATED", "TIMED_OUT", "RECURRED_AFTER_BACKOFF", "FAILED", "RETRIES_UPDATED"})
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class EmbeddedEngine:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        partition: int = 1,
+        clock: Callable[[], int] = wall_clock_ms,
+        max_batch: int = 512,
+        tick_seconds: float = 0.05,
+    ) -> None:
+        self.store = store
+        self.partition = partition
+        self.clock = clock
+        self.max_batch = max_batch
+        self.tick_seconds = tick_seconds
+        self.engine = Engine(EngineState(partition))
+        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
+        self._tasks: list[asyncio.Task[None]] = []
+        self._job_signal = asyncio.Event()
+        self._job_generation = 0
+        self._results: dict[int, list[asyncio.Future[Record]]] = {}
+        self._scheduled: set[tuple[str, str, int]] = set()
+
+    # --------------------------------------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        await self._reload()
+        self._tasks = [asyncio.create_task(self._write_loop()), asyncio.create_task(self._schedule_loop())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self._run_io(self.store.close)
+        self._io.shutdown(wait=True)
+
+    async def _reload(self) -> None:
+        """Rebuilds the engine from what the store committed (at start, and after a failed commit)."""
+        snapshot = await self._run_io(self.store.load_partition, self.partition)
+        state = EngineState(self.partition)
+        state.restore(snapshot.columns)
+        if snapshot.last_position > state.last_position:
+            state.set_last_position(snapshot.last_position)
+        state.take_changes()
+        self.engine = Engine(state)
+
+    async def _run_io(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
+
+    # ----------------------------------------------------------------------------------------------- the port
+
+    async def submit(
+        self,
+        value_type: ValueType,
+        intent: str,
+        value: dict[str, Any],
+        *,
+        key: int = -1,
+        tenant: str = "<default>",
+    ) -> Record:
+        return await self._enqueue(
+            Record(-1, key, RecordType.COMMAND, value_type, intent, value, self.partition, tenant)
+        )
+
+    async def _enqueue(self, command: Record, result: asyncio.Future[Record] | None = None) -> Record:
+        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((command, future, result))
+        return await future
+
+    async def activate_jobs(
+        self, value: dict[str, Any], *, request_timeout_ms: int = 0, tenant: str = "<default>"
+    ) -> Record:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0, request_timeout_ms) / 1000
+        while True:
+            generation = self._job_generation
+            signal = self._job_signal
+            response = await self.submit(ValueType.JOB_BATCH, "ACTIVATE", value, tenant=tenant)
+            if response.record_type is not RecordType.EVENT or response.value["jobKeys"]:
+                return response
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return response
+            if generation == self._job_generation:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(signal.wait(), remaining)
+
+    async def create_with_result(
+        self, value: dict[str, Any], *, request_timeout_ms: int, tenant: str = "<default>"
+    ) -> tuple[Record, dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[Record] = loop.create_future()
+        command = Record(
+            -1,
+            -1,
+            RecordType.COMMAND,
+            ValueType.PROCESS_INSTANCE_CREATION,
+            "CREATE",
+            value,
+            self.partition,
+            tenant,
+        )
+        created = await self._enqueue(command, result)
+        if created.record_type is not RecordType.EVENT:
+            return created, {}
+        try:
+            completed = await asyncio.wait_for(result, request_timeout_ms / 1000)
+        finally:
+            self._results.pop(created.value["processInstanceKey"], None)
+        variables: dict[str, Any] = completed.value.get("variables", {})
+        return created, variables
+
+    async def history(self, process_instance_key: int, *, tenant: str | None = None) -> list[Record]:
+        records: list[Record] = await self._run_io(self.store.instance_records, process_instance_key)
+        return [r for r in records if tenant is None or r.tenant == tenant]
+
+    # ------------------------------------------------------------------------------------------ the writer
+
+    async def _write_loop(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._process_batch(batch)
+
+    async def _process_batch(self, batch: list[Pending]) -> None:
+        poisoned: dict[int, str] = {}
+        while True:
+            now = self.clock()
+            records: list[Record] = []
+            answers: list[tuple[asyncio.Future[Record], Record | None]] = []
+            try:
+                for index, (command, future, result_future) in enumerate(batch):
+                    if index in poisoned:
+                        answers.append((future, _processing_error(command, poisoned[index])))
+                        continue
+                    try:
+                        result = self.engine.process(command, timestamp=now)
+                    except Exception as error:  # an engine fault: redo the batch without this command
+                        poisoned[index] = f"{type(error).__name__}: {error}"
+                        raise _Redo from error
+                    records.extend(result.records)
+                    answers.append((future, result.response))
+                    self._await_result(result.response, result_future)
+            except _Redo:
+                await self._reload()
+                continue
+            break
+        final_variables = self._capture_results(records)
+        changes = _dedupe(self.engine.take_changes())
+        try:
+            await self._run_io(self.store.commit, self.partition, records, changes)
+        except Exception as error:  # nothing of this batch is durable: callers get the error, state reloads
+            await self._reload()
+            for waiter, _ in answers:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        for waiter, response in answers:
+            if not waiter.done():
+                waiter.set_result(response if response is not None else _no_response())
+        self._after_commit(records, final_variables)
+        for command in self.engine.take_pending():
+            self._queue.put_nowait((command, asyncio.get_running_loop().create_future(), None))
+
+    def _await_result(self, response: Record | None, result: asyncio.Future[Record] | None) -> None:
+        if result is not None and response is not None and response.record_type is RecordType.EVENT:
+            self._results.setdefault(response.value["processInstanceKey"], []).append(result)
+
+    def _capture_results(self, records: list[Record]) -> dict[int, dict[str, Any]]:
+        """Root variables of instances that complete in this batch and that someone waits for."""
+        out: dict[int, dict[str, Any]] = {}
+        for record in records:
+            if record.intent == "ELEMENT_COMPLETING" and record.value.get("bpmnElementType") == "PROCESS":
+                key = record.key
+                texts = self.engine.state.variables.visible_texts(key) if key in self._results else {}
+                out[key] = {name: json.loads(text) for name, text in texts.items()}
+        return out
+
+    def _after_commit(self, records: list[Record], final_variables: dict[int, dict[str, Any]]) -> None:
+        jobs_ready = False
+        for record in records:
+            job_event = record.value_type is ValueType.JOB and record.intent in _JOB_READY
+            if job_event or (record.value_type is ValueType.INCIDENT and record.intent == "RESOLVED"):
+                jobs_ready = True
+            elif (
+                record.value_type is ValueType.PROCESS_INSTANCE
+                and record.value.get("bpmnElementType") == "PROCESS"
+            ):
+                self._finish_waiters(record, final_variables)
+        if jobs_ready:
+            self._job_generation += 1
+            self._job_signal.set()
+            self._job_signal = asyncio.Event()
+
+    def _finish_waiters(self, record: Record, final_variables: dict[int, dict[str, Any]]) -> None:
+        if record.intent not in ("ELEMENT_COMPLETED", "ELEMENT_TERMINATED"):
+            return
+        for future in self._results.pop(record.key, []):
+            if future.done():
+                continue
+            if record.intent == "ELEMENT_COMPLETED":
+                done = record._replace(
+                    value={**record.value, "variables": final_variables.get(record.key, {})}
+                )
+                future.set_result(done)
+            else:
+                future.set_exception(RuntimeError(f"process instance {record.key} was terminated"))
+
+    # ------------------------------------------------------------------------------------------ the clock
+
+    async def _schedule_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            for command in due_commands(self.engine.state, self.clock()):
+                marker = (str(command.value_type), command.intent, command.key)
+                if marker in self._scheduled:
+                    continue
+                self._scheduled.add(marker)
+                asyncio.create_task(self._submit_scheduled(command, marker))
+
+    async def _submit_scheduled(self, command: Record, marker: tuple[str, str, int]) -> None:
+        try:
+            await self.submit(
+                command.value_type, command.intent, command.value, key=command.key, tenant=command.tenant
+            )
+        finally:
+            self._scheduled.discard(marker)
+
+
+class _Redo(Exception):
+    pass
+
+
+def _processing_error(command: Record, reason: str) -> Record:
+    return command._replace(
+        record_type=RecordType.COMMAND_REJECTION,
+        rejection_type=RejectionType.PROCESSING_ERROR,
+        rejection_reason=f"Command '{command.intent}' failed while processing: {reason}",
+    )
+
+
+def _no_response() -> Record:
+    return Record(-1, -1, RecordType.EVENT, ValueType.ERROR, "CREATED", {})
+
+
+def _dedupe(changes: list[StateChange]) -> list[StateChange]:
+    latest: dict[tuple[str, str], StateChange] = {}
+    for change in changes:
+        latest[(change.column, change.key)] = change
+    return list(latest.values())
