@@ -1,0 +1,97 @@
+"""MemoryStore: the Store port in dicts, for core tests that need no database.
+
+It keeps what the SQL stores keep, encoded the same way (``codec``): values are JSON text inside, so a test
+that commits a value a database would refuse fails here too, and mutating a dict after committing it changes
+nothing. A commit is checked in full before anything is written, so a refused commit leaves no trace, as a
+rolled-back transaction would.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right, insort
+from collections.abc import Sequence
+from typing import Any
+
+from cadenza.core.records import Record
+from cadenza.store.codec import StoreError, decode_state, last_changes, record_from_row, record_rows
+from cadenza.store.port import PartitionSnapshot, StateChange
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        # The engine reads (exporters, history queries) from other threads while a partition writer commits.
+        self._lock = threading.Lock()
+        self._positions: dict[int, list[int]] = {}  # partition -> its record positions, ascending
+        self._rows: dict[tuple[int, int], dict[str, Any]] = {}  # (partition, position) -> record row
+        self._instances: dict[int, list[tuple[int, int]]] = {}  # instance key -> (partition, position)
+        self._state: dict[int, dict[tuple[str, str], str]] = {}  # partition -> (column, key) -> JSON text
+        self._exporters: dict[tuple[str, int], int] = {}
+
+    def __repr__(self) -> str:
+        return "MemoryStore()"
+
+    def load_partition(self, partition: int) -> PartitionSnapshot:
+        columns: dict[str, dict[str, Any]] = {}
+        with self._lock:
+            positions = self._positions.get(partition, [])
+            last = positions[-1] if positions else 0
+            for (column, key), text in self._state.get(partition, {}).items():
+                columns.setdefault(column, {})[key] = decode_state(text)
+        return PartitionSnapshot(last_position=last, columns=columns)
+
+    def commit(self, partition: int, records: Sequence[Record], changes: Sequence[StateChange]) -> None:
+        rows = record_rows(partition, records)
+        upserts, deletes = last_changes(changes)
+        with self._lock:
+            self._check_positions(partition, rows)
+            positions = self._positions.setdefault(partition, [])
+            for row in rows:
+                position = row["position"]
+                if positions and position < positions[-1]:
+                    insort(positions, position)
+                else:
+                    positions.append(position)
+                self._rows[(partition, position)] = row
+                if row["process_instance_key"] is not None:
+                    self._instances.setdefault(row["process_instance_key"], []).append((partition, position))
+            columns = self._state.setdefault(partition, {})
+            columns.update(upserts)
+            for row_key in deletes:
+                columns.pop(row_key, None)
+
+    def _check_positions(self, partition: int, rows: list[dict[str, Any]]) -> None:
+        """Refuses a batch that repeats a position, as the SQL stores' primary key does."""
+        seen: set[int] = set()
+        for row in rows:
+            position = row["position"]
+            if position in seen or (partition, position) in self._rows:
+                raise StoreError(f"partition {partition} already has a record at position {position}")
+            seen.add(position)
+
+    def read_records(self, partition: int, *, after: int = 0, limit: int | None = None) -> list[Record]:
+        with self._lock:
+            positions = self._positions.get(partition, [])
+            start = bisect_right(positions, after)
+            stop = len(positions) if limit is None else start + max(limit, 0)
+            rows = [self._rows[(partition, position)] for position in positions[start:stop]]
+        return [record_from_row(row) for row in rows]
+
+    def instance_records(self, process_instance_key: int, *, tenant: str | None = None) -> list[Record]:
+        with self._lock:
+            places = sorted(self._instances.get(process_instance_key, []))
+            rows = [self._rows[place] for place in places]
+        return [record_from_row(row) for row in rows if tenant is None or row["tenant"] == tenant]
+
+    def exporter_position(self, exporter: str, partition: int) -> int:
+        with self._lock:
+            return self._exporters.get((exporter, partition), 0)
+
+    def acknowledge(self, exporter: str, partition: int, position: int) -> None:
+        with self._lock:
+            self._exporters[(exporter, partition)] = position
+
+    def close(self) -> None:
+        """Nothing to release; the data stays readable, as a closed database file stays on disk."""

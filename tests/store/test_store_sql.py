@@ -1,0 +1,150 @@
+"""What only the SQL stores have: migrations, files that outlive the process, SQLite's settings, URLs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+from store_support import batch, event
+
+from cadenza.store import MemoryStore, SqlStore, StateChange, Store, StoreError, open_store
+from cadenza.store.schema import metadata
+from cadenza.store.sql import SqliteSynchronous, normalize_url
+
+
+def schema_diffs(url: str) -> list[object]:
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_schema_is_the_metadata(durable_url: str, opened: Callable[[str], Store]) -> None:
+    opened(durable_url).close()
+
+    assert schema_diffs(durable_url) == []
+
+
+def test_the_schema_comparison_sees_a_missing_index(durable_url: str, opened: Callable[[str], Store]) -> None:
+    # Guards the test above: a comparison that found nothing because it compared nothing would pass it.
+    opened(durable_url).close()
+    engine = create_engine(normalize_url(durable_url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_records_tenant"))
+    engine.dispose()
+
+    diffs = schema_diffs(durable_url)
+
+    assert [diff[0] for diff in diffs if isinstance(diff, tuple)] == ["add_index"]
+
+
+def test_reopening_recovers_everything(durable_url: str, opened: Callable[[str], Store]) -> None:
+    first = opened(durable_url)
+    for start in range(1, 100, 10):
+        first.commit(1, batch(start, 10, instance=42), [StateChange("seen", str(start), start)])
+    first.commit(1, batch(101, 1), [StateChange("seen", "1", None)])
+    first.acknowledge("history", 1, 77)
+    expected_state = first.load_partition(1)
+    first.close()
+
+    again = opened(durable_url)
+
+    assert again.load_partition(1) == expected_state
+    assert expected_state.last_position == 101 and len(expected_state.columns["seen"]) == 9
+    assert again.read_records(1) == batch(1, 100, instance=42) + batch(101, 1)
+    assert len(again.instance_records(42)) == 100
+    assert again.exporter_position("history", 1) == 77
+    engine = create_engine(normalize_url(durable_url))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("mode", "pragma_value"), [("NORMAL", 1), ("FULL", 2)])
+def test_sqlite_runs_in_wal_mode_with_the_chosen_synchronous_level(
+    tmp_path: Path, mode: SqliteSynchronous, pragma_value: int
+) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'c.db'}", sqlite_synchronous=mode)
+    try:
+        # The engine is private; only this test looks at the connection's settings.
+        with store._engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == pragma_value
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    finally:
+        store.close()
+
+
+def test_two_stores_on_one_sqlite_file_write_concurrently(tmp_path: Path) -> None:
+    # Two engines stand for two processes: BEGIN IMMEDIATE plus the busy timeout must queue their writes,
+    # never fail one with "database is locked".
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    stores = [SqlStore(url), SqlStore(url)]
+    errors: list[BaseException] = []
+
+    def write(store: SqlStore, partition: int) -> None:
+        try:
+            for start in range(1, 200, 5):
+                records = [event(p, partition=partition) for p in range(start, start + 5)]
+                store.commit(partition, records, [StateChange("c", str(start), start)])
+        except BaseException as exc:  # reported by the assertion below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(store, n + 1)) for n, store in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert [stores[0].load_partition(p).last_position for p in (1, 2)] == [200, 200]
+    for store in stores:
+        store.close()
+
+
+def test_postgresql_urls_select_psycopg_3() -> None:
+    assert normalize_url("postgresql://u@h:5432/db").drivername == "postgresql+psycopg"
+    assert normalize_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    assert normalize_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_open_store_chooses_the_store_from_the_string(tmp_path: Path) -> None:
+    memory = open_store("memory:")
+    from_path = open_store(str(tmp_path / "new" / "dir" / "a.db"))
+    from_path_object = open_store(tmp_path / "b.db")
+    from_url = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        assert isinstance(memory, MemoryStore)
+        assert isinstance(from_path, SqlStore) and from_path.url.database == str(tmp_path / "new/dir/a.db")
+        assert isinstance(from_path_object, SqlStore)
+        assert from_path_object.url.database == str(tmp_path / "b.db")
+        assert isinstance(from_url, SqlStore) and (tmp_path / "c.db").exists()
+    finally:
+        for store in (memory, from_path, from_path_object, from_url):
+            store.close()
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_refused() -> None:
+    with pytest.raises(StoreError, match="mysql"):
+        open_store("mysql://u@localhost/db")
+
+
+def test_the_migrations_ship_inside_the_package() -> None:
+    migrations = resources.files("cadenza.store") / "migrations"
+
+    assert (migrations / "env.py").is_file()
+    assert (migrations / "versions" / "0001_initial.py").is_file()
+
+
+def test_a_database_that_cannot_be_reached_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="OperationalError"):
+        open_store("postgresql://postgres@127.0.0.1:1/nowhere")
