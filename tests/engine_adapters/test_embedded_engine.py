@@ -21,7 +21,8 @@ async def _worker(engine: EmbeddedEngine, job_type: str, count: int) -> int:
     done = 0
     while done < count:
         batch = await engine.activate_jobs(
-            {"type": job_type, "worker": "w", "timeout": 10_000, "maxJobsToActivate": 8}, request_timeout_ms=2000
+            {"type": job_type, "worker": "w", "timeout": 10_000, "maxJobsToActivate": 8},
+            request_timeout_ms=2000,
         )
         for key in batch.value["jobKeys"]:
             response = await engine.submit(ValueType.JOB, "COMPLETE", {"variables": '{"ok": true}'}, key=key)
@@ -40,7 +41,9 @@ def test_instances_complete_through_the_store_and_survive_a_restart() -> None:
         assert deployed.record_type is RecordType.EVENT
         worker = asyncio.create_task(_worker(engine, "work", 30))
         created = [
-            await engine.submit(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", {"bpmnProcessId": "three-tasks"})
+            await engine.submit(
+                ValueType.PROCESS_INSTANCE_CREATION, "CREATE", {"bpmnProcessId": "three-tasks"}
+            )
             for _ in range(10)
         ]
         assert await asyncio.wait_for(worker, 10) == 30
@@ -48,8 +51,12 @@ def test_instances_complete_through_the_store_and_survive_a_restart() -> None:
             key = response.value["processInstanceKey"]
             assert engine.engine.state.elements.get(key) is None
             history = await engine.history(key)
-            assert history[-1].intent == "ELEMENT_COMPLETED" and history[-1].value["elementId"] == "three-tasks"
-        pending = await engine.submit(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", {"bpmnProcessId": "three-tasks"})
+            assert (
+                history[-1].intent == "ELEMENT_COMPLETED" and history[-1].value["elementId"] == "three-tasks"
+            )
+        pending = await engine.submit(
+            ValueType.PROCESS_INSTANCE_CREATION, "CREATE", {"bpmnProcessId": "three-tasks"}
+        )
         await engine.stop()
 
         restarted = EmbeddedEngine(store, tick_seconds=0.01)

@@ -91,7 +91,10 @@ for _intent in (
     APPLIERS[(_PI, _intent)] = _set_state(_intent)
 
 
-def element_left(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+def element_left(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    listener = state.on_root_completed
+    if listener is not None and value["flowScopeKey"] < 0:
+        listener(key, {name: text for name, (_, text) in state.variables.local(key).items()})
     state.elements.remove(key)
     state.variables.drop_scope(key)
 

@@ -54,6 +54,7 @@ class EmbeddedEngine:
         self._job_generation = 0
         self._results: dict[int, list[asyncio.Future[Record]]] = {}
         self._scheduled: set[tuple[str, str, int]] = set()
+        self._final_variables: dict[int, dict[str, Any]] = {}
 
     # --------------------------------------------------------------------------------------------- lifecycle
 
@@ -79,6 +80,7 @@ class EmbeddedEngine:
         if snapshot.last_position > state.last_position:
             state.set_last_position(snapshot.last_position)
         state.take_changes()
+        state.on_root_completed = self._root_completed
         self.engine = Engine(state)
 
     async def _run_io(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -183,7 +185,7 @@ class EmbeddedEngine:
                 await self._reload()
                 continue
             break
-        final_variables = self._capture_results(records)
+        final_variables, self._final_variables = self._final_variables, {}
         changes = _dedupe(self.engine.take_changes())
         try:
             await self._run_io(self.store.commit, self.partition, records, changes)
@@ -204,15 +206,9 @@ class EmbeddedEngine:
         if result is not None and response is not None and response.record_type is RecordType.EVENT:
             self._results.setdefault(response.value["processInstanceKey"], []).append(result)
 
-    def _capture_results(self, records: list[Record]) -> dict[int, dict[str, Any]]:
-        """Root variables of instances that complete in this batch and that someone waits for."""
-        out: dict[int, dict[str, Any]] = {}
-        for record in records:
-            if record.intent == "ELEMENT_COMPLETING" and record.value.get("bpmnElementType") == "PROCESS":
-                key = record.key
-                texts = self.engine.state.variables.visible_texts(key) if key in self._results else {}
-                out[key] = {name: json.loads(text) for name, text in texts.items()}
-        return out
+    def _root_completed(self, key: int, texts: dict[str, str]) -> None:
+        if key in self._results:
+            self._final_variables[key] = {name: json.loads(text) for name, text in texts.items()}
 
     def _after_commit(self, records: list[Record], final_variables: dict[int, dict[str, Any]]) -> None:
         jobs_ready = False

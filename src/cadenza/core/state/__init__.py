@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -17,7 +18,17 @@ __all__ = ["EngineState", "ScopeView"]
 class EngineState:
     """Everything a partition knows. Processors read it; appliers (``cadenza.core.appliers``) write it."""
 
-    __slots__ = ("partition", "db", "processes", "elements", "variables", "jobs", "incidents", "_meta")
+    __slots__ = (
+        "partition",
+        "db",
+        "processes",
+        "elements",
+        "variables",
+        "jobs",
+        "incidents",
+        "on_root_completed",
+        "_meta",
+    )
 
     def __init__(self, partition: int = 1) -> None:
         self.partition = partition
@@ -28,6 +39,10 @@ class EngineState:
         self.variables = VariableState(self.db, self.elements)
         self.jobs = JobState(self.db)
         self.incidents = IncidentState(self.db)
+        #: Called with an instance key and its root variables (JSON text) just before a completed process
+        #: instance's state is dropped; the adapter uses it to answer CreateProcessInstanceWithResult. Not
+        #: state: replay leaves it unset.
+        self.on_root_completed: Callable[[int, dict[str, str]], None] | None = None
 
     @property
     def last_key(self) -> int:
