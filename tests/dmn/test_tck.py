@@ -10,6 +10,7 @@ from lxml import etree
 
 from cadenza.dmn.tck import run_tck
 from cadenza.dmn.tck_values import ROUNDING, read_value, same_value
+from cadenza.feel.temporal import parse_date
 
 HERE = Path(__file__).parent
 TCK = HERE.parents[1] / ".." / "shared" / "dmn-tck" / "TestCases"
@@ -58,6 +59,16 @@ def test_same_value_compares_like_feel() -> None:
     assert same_value({"a": [Decimal(1)]}, {"a": [Decimal("1.00")]})
     assert not same_value({"a": 1}, {"a": 1, "b": 2})
     assert not same_value(None, [])
+
+
+def test_same_value_wants_the_same_offset_for_any_year() -> None:
+    same_instant = (
+        _value('<value xsi:type="xsd:dateTime">-2021-01-01T10:00:00+01:00</value>'),
+        _value('<value xsi:type="xsd:dateTime">-2021-01-01T09:00:00Z</value>'),
+    )
+    assert same_value(same_instant[0], same_instant[0])
+    assert not same_value(*same_instant)
+    assert same_value(_value('<value xsi:type="xsd:date">-2017-12-31</value>'), parse_date("-2017-12-31"))
 
 
 def test_rounding_tolerance_is_opt_in() -> None:

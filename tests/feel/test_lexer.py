@@ -49,6 +49,16 @@ def test_known_names_with_symbols_are_single_tokens() -> None:
     assert kinds_values("ab", ("a b",)) == [("NAME", "ab")]
 
 
+def test_known_names_may_be_split_by_any_white_space() -> None:
+    # As for names of plain words, the white space between the parts of a known name is not significant.
+    tokens = tokenize("date and\n      time(x) + a  b", NameTable(("date and time", "a b")))
+    assert [(t.kind, t.value) for t in tokens][:3] == [("NAME", "date and time"), ("OP", "("), ("NAME", "x")]
+    assert (tokens[0].start, tokens[0].end) == (0, 19)
+    assert [(t.kind, t.value) for t in tokens][-2] == ("NAME", "a b")
+    # Not a name: the words are not those of the known name.
+    assert kinds_values("date andtime", ("date and time",))[0] == ("NAME", "date")
+
+
 def test_operators_longest_match() -> None:
     values = [v for _, v in kinds_values("a ** b <= c >= d != e -> f")]
     assert values == ["a", "**", "b", "<=", "c", ">=", "d", "!=", "e", "->", "f"]

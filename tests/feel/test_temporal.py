@@ -34,9 +34,9 @@ def test_parse_date_valid_and_leap_years() -> None:
         "998-12-31",
         "01211-12-31",
         "+2012-12-02",
-        "-2017-12-31",
         "9999999999-12-25",
-        "0000-01-01",
+        "-0000-01-01",
+        "-2017-02-29",
     ],
 )
 def test_parse_date_rejects(text: str) -> None:
@@ -87,8 +87,6 @@ def test_parse_date_and_time_forms() -> None:
     assert parse_date_and_time("2017-08-14T14:25:00.123456789").microsecond == 123456
     with pytest.raises(FeelEvalError):
         parse_date_and_time("2012-12-24T")
-    with pytest.raises(FeelEvalError):
-        parse_date_and_time("9999-12-31T24:00:00")
 
 
 @pytest.mark.parametrize(
@@ -134,8 +132,6 @@ def test_format_time_offsets() -> None:
 def test_add_months_clamps_to_month_end() -> None:
     assert add_months(dt.date(2012, 1, 31), 1) == dt.date(2012, 2, 29)
     assert add_months(dt.date(2021, 1, 1), -1) == dt.date(2020, 12, 1)
-    with pytest.raises(FeelEvalError):
-        add_months(dt.date(9999, 12, 1), 1)
 
 
 def test_properties() -> None:

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cadenza.dmn.errors import DmnError
-from cadenza.feel import FeelSyntaxError, FeelWarning, compile_expression, compile_unary_tests
+from cadenza.feel import (
+    FeelStaticError,
+    FeelSyntaxError,
+    FeelWarning,
+    compile_expression,
+    compile_unary_tests,
+)
 from cadenza.feel.values import FeelEvalError
 
 __all__ = ["CompiledExpr", "CompiledTests", "FeelCompiler", "Where"]
@@ -88,23 +94,32 @@ class _Broken:
 
 
 class FeelCompiler:
-    """Compiles with the model's names in scope, so names with spaces and other specials parse."""
+    """Compiles with the model's names in scope, so names with spaces and other specials parse.
+
+    Strict compilation also rejects calls of built-ins that no signature accepts (``string()``). A built-in is
+    taken to be shadowed by any name the model declares anywhere (``self.names``), which errs on the side of
+    accepting; in lenient mode such calls stay evaluation errors (null plus a warning)."""
 
     def __init__(self, names: Iterable[str], *, lenient: bool = False) -> None:
         self.names = frozenset(names)
         self.lenient = lenient
+        self._bound = None if lenient else self.names
 
     def expression(self, text: str, where: Where) -> CompiledExpr:
         try:
-            return _Expr(text, compile_expression(text, names=self.names))
+            return _Expr(text, compile_expression(text, names=self.names, bound=self._bound))
         except FeelSyntaxError as exc:
             return self._failed(text, exc, where)
+        except FeelStaticError as exc:
+            raise DmnError(f"{exc.message} in {text!r}", element=where.describe(), line=where.line) from exc
 
     def unary_tests(self, text: str, where: Where) -> CompiledTests:
         try:
-            return _Tests(text, compile_unary_tests(text, names=self.names))
+            return _Tests(text, compile_unary_tests(text, names=self.names, bound=self._bound))
         except FeelSyntaxError as exc:
             return self._failed(text, exc, where)
+        except FeelStaticError as exc:
+            raise DmnError(f"{exc.message} in {text!r}", element=where.describe(), line=where.line) from exc
 
     def _failed(self, text: str, exc: FeelSyntaxError, where: Where) -> _Broken:
         line = (where.line or 1) + exc.line - 1

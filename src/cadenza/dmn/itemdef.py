@@ -16,7 +16,15 @@ from typing import Any
 from cadenza.dmn.feelc import CompiledTests, FeelCompiler, Where
 from cadenza.dmn.model import ItemDefinition
 from cadenza.feel import FeelWarning
-from cadenza.feel.values import FeelEvalError, FeelFunction, Range, YearsMonthsDuration
+from cadenza.feel.temporal import as_utc_datetime
+from cadenza.feel.values import (
+    FeelEvalError,
+    FeelFunction,
+    Range,
+    WideDate,
+    WideDateTime,
+    YearsMonthsDuration,
+)
 
 __all__ = ["DmnType", "TypeResolver", "conform", "conform_argument"]
 
@@ -24,7 +32,7 @@ Check = Callable[[Any], bool]
 
 
 def _is_date(value: Any) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or isinstance(value, WideDate)
 
 
 _BUILTIN: dict[str, Check] = {
@@ -33,7 +41,7 @@ _BUILTIN: dict[str, Check] = {
     "boolean": lambda v: isinstance(v, bool),
     "date": _is_date,
     "time": lambda v: isinstance(v, dt.time),
-    "date and time": lambda v: isinstance(v, dt.datetime),
+    "date and time": lambda v: isinstance(v, (dt.datetime, WideDateTime)),
     "days and time duration": lambda v: isinstance(v, dt.timedelta),
     "years and months duration": lambda v: isinstance(v, YearsMonthsDuration),
     "duration": lambda v: isinstance(v, dt.timedelta | YearsMonthsDuration),
@@ -139,7 +147,7 @@ def _convert_single(kind: DmnType, value: Any, warnings: list[FeelWarning]) -> A
     elif not kind.check(value):
         if kind.name == "date and time" and _is_date(value):
             # DMN 1.5 10.3.2.9.4: a date where a date and time is expected is that date at midnight UTC.
-            value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+            value = as_utc_datetime(value)
         else:
             return _NO
     for tests in (kind.constraint, kind.allowed):

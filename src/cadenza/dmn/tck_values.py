@@ -10,7 +10,7 @@ from lxml import etree
 
 from cadenza.feel import temporal
 from cadenza.feel.semantics import equal
-from cadenza.feel.values import DECIMAL_CONTEXT
+from cadenza.feel.values import DECIMAL_CONTEXT, WideDateTime
 
 __all__ = ["ROUNDING", "TCK_NAMESPACE", "read_value", "same_value"]
 
@@ -108,12 +108,15 @@ def same_value(expected: Any, actual: Any, tolerance: decimal.Decimal = decimal.
         return bool(tolerance) and abs(expected - actual) <= tolerance * max(
             abs(expected), decimal.Decimal(1)
         )
-    if isinstance(expected, dt.datetime) and isinstance(actual, dt.datetime):
+    if isinstance(expected, _DATE_TIMES) and isinstance(actual, _DATE_TIMES):
         # Equal instants are not enough: the TCK also expects the same offset, or no zone on both sides.
         if (expected.tzinfo is None) != (actual.tzinfo is None):
             return False
-        return expected == actual and expected.utcoffset() == actual.utcoffset()
+        return equal(expected, actual) is True and expected.utcoffset() == actual.utcoffset()
     return _kind(expected) is _kind(actual) and equal(expected, actual) is True
+
+
+_DATE_TIMES = (dt.datetime, WideDateTime)
 
 
 def _kind(value: Any) -> type:

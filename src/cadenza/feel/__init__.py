@@ -8,11 +8,12 @@ Values are the Python values described in :mod:`cadenza.feel.values`; evaluation
 :class:`FeelWarning`, never an exception.
 """
 
-from cadenza.feel.errors import FeelSyntaxError, FeelWarning
+from cadenza.feel.errors import FeelStaticError, FeelSyntaxError, FeelWarning
 from cadenza.feel.evaluator import Expression, UnaryTests, compile_expression, compile_unary_tests, evaluate
 
 __all__ = [
     "Expression",
+    "FeelStaticError",
     "FeelSyntaxError",
     "FeelWarning",
     "UnaryTests",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 from collections.abc import Iterator
 from typing import Any
 
 from cadenza.feel import nodes as n
+from cadenza.feel import wide_dates
 from cadenza.feel.compile_base import EVAL_ERRORS, MISSING, Env, ExternalFunction, Fn, UserFunction, builtin
 from cadenza.feel.compile_expr import compile_node, constant, handles
+from cadenza.feel.types import DATE
 from cadenza.feel.values import FeelEvalError, FeelFunction, Range
 
 __all__ = ["MAX_ITERATIONS"]
@@ -18,7 +19,6 @@ __all__ = ["MAX_ITERATIONS"]
 MAX_ITERATIONS = 1_000_000
 
 _ONE = decimal.Decimal(1)
-_DAY = dt.timedelta(days=1)
 
 
 def _span(start: Any, end: Any) -> list[Any]:
@@ -31,13 +31,12 @@ def _span(start: Any, end: Any) -> list[Any]:
         if abs(high - low) >= MAX_ITERATIONS:
             raise FeelEvalError("iteration range too large")
         return [decimal.Decimal(i) for i in range(low, high + step, step)]
-    both_dates = all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in (start, end))
-    if both_dates:
-        days = (end - start).days
+    if DATE.is_instance(start) and DATE.is_instance(end):
+        first, days = wide_dates.ordinal(start), wide_dates.days_between(end, start)
         if abs(days) >= MAX_ITERATIONS:
             raise FeelEvalError("iteration range too large")
-        delta = _DAY if days >= 0 else -_DAY
-        return [start + delta * i for i in range(abs(days) + 1)]
+        step = 1 if days >= 0 else -1
+        return [wide_dates.from_ordinal(first + step * i) for i in range(abs(days) + 1)]
     raise FeelEvalError("iteration range endpoints must be integers or dates")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["FeelSyntaxError", "FeelWarning"]
+__all__ = ["FeelStaticError", "FeelSyntaxError", "FeelWarning"]
 
 
 class FeelSyntaxError(Exception):
@@ -17,6 +17,15 @@ class FeelSyntaxError(Exception):
         self.column = column
         self.expected = list(expected)
         super().__init__(f"line {line}, column {column}: {message}")
+
+
+class FeelStaticError(Exception):
+    """A FEEL text that parses but can never evaluate as written, such as a built-in called with arguments
+    no signature of it accepts. Only raised when the caller asks for the static check."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,16 +7,18 @@ and so do a blown Python stack or a fault in a built-in (the boundary catches ev
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from cadenza.feel import compile_flow as _flow  # noqa: F401  (registers the for/call/function compilers)
+from cadenza.feel import nodes as n
 from cadenza.feel.compile_base import Env, Fn, TestFn
 from cadenza.feel.compile_expr import compile_node
 from cadenza.feel.compile_tests import compile_tests
-from cadenza.feel.errors import FeelSyntaxError, FeelWarning
+from cadenza.feel.errors import FeelStaticError, FeelSyntaxError, FeelWarning
 from cadenza.feel.lexer import is_name_part, is_name_start
 from cadenza.feel.parser import MAX_NESTING, parse_expression, parse_unary_tests
+from cadenza.feel.static_calls import builtin_call_problem
 
 __all__ = ["Expression", "UnaryTests", "compile_expression", "compile_unary_tests", "evaluate"]
 
@@ -85,9 +87,23 @@ class UnaryTests:
         return f"UnaryTests({self.source!r})"
 
 
-def compile_expression(source: str, *, names: Iterable[str] = ()) -> Expression:
-    """Parses and compiles ``source``. ``names`` are in-scope names that may contain spaces or symbols."""
+def _check_calls(tree: n.Node | n.UnaryTestsNode, bound: Collection[str] | None) -> None:
+    if bound is None:
+        return
+    problem = builtin_call_problem(tree, bound)
+    if problem is not None:
+        raise FeelStaticError(problem)
+
+
+def compile_expression(
+    source: str, *, names: Iterable[str] = (), bound: Collection[str] | None = None
+) -> Expression:
+    """Parses and compiles ``source``. ``names`` are in-scope names that may contain spaces or symbols.
+
+    With ``bound`` (every name a variable may have when evaluating), a call of a built-in that no signature of
+    it accepts raises :class:`FeelStaticError` instead of being left to fail (null) at each evaluation."""
     node = _guarded_compile(lambda: parse_expression(source, names))
+    _check_calls(node, bound)
     return Expression(source, _guarded_compile(lambda: compile_node(node)))
 
 
@@ -95,9 +111,13 @@ def _always(env: Env, subject: Any) -> bool:  # noqa: ARG001
     return True
 
 
-def compile_unary_tests(source: str, *, names: Iterable[str] = ()) -> UnaryTests:
-    """Parses and compiles DMN unary tests (``-``, ``< 5, > 10``, ``not("a", "b")``, ``? > x``)."""
+def compile_unary_tests(
+    source: str, *, names: Iterable[str] = (), bound: Collection[str] | None = None
+) -> UnaryTests:
+    """Parses and compiles DMN unary tests (``-``, ``< 5, > 10``, ``not("a", "b")``, ``? > x``); ``bound`` as
+    for :func:`compile_expression`."""
     tree = _guarded_compile(lambda: parse_unary_tests(source, names))
+    _check_calls(tree, bound)
     if tree.any:
         return UnaryTests(source, _always)
     positive: TestFn = _guarded_compile(lambda: compile_tests(tree.tests))

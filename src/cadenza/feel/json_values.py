@@ -12,7 +12,15 @@ import decimal
 import json
 from typing import Any
 
-from cadenza.feel.values import DECIMAL_CONTEXT, FeelFunction, Range, YearsMonthsDuration, to_decimal
+from cadenza.feel.values import (
+    DECIMAL_CONTEXT,
+    FeelFunction,
+    Range,
+    WideDate,
+    WideDateTime,
+    YearsMonthsDuration,
+    to_decimal,
+)
 
 __all__ = ["from_json", "loads", "to_json", "dumps"]
 
@@ -73,7 +81,7 @@ def _number_text(value: decimal.Decimal) -> str:
 def _to_text(value: Any) -> str | None:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, dt.timedelta | YearsMonthsDuration | Range):
+    if isinstance(value, dt.timedelta | YearsMonthsDuration | Range | WideDate | WideDateTime):
         from cadenza.feel.semantics import to_feel_string
 
         return to_feel_string(value)

@@ -10,6 +10,8 @@ words into one name.
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -99,16 +101,37 @@ class NameTable:
             table._by_first[first] = sorted({*table._by_first.get(first, ()), *names}, key=len, reverse=True)
         return table
 
-    def match(self, text: str, pos: int) -> str | None:
+    def match(self, text: str, pos: int) -> tuple[str, int] | None:
+        """The longest known name written at ``pos``, and the offset just past it as written."""
         for name in self._by_first.get(text[pos], ()):
-            if not text.startswith(name, pos):
+            end = _written_end(name, text, pos)
+            if end is None:
                 continue
-            end = pos + len(name)
             # A known name must end at a word boundary: "ab" does not start with the name "a".
             if end < len(text) and is_name_part(name[-1]) and is_name_part(text[end]):
                 continue
-            return name
+            return name, end
         return None
+
+
+def _written_end(name: str, text: str, pos: int) -> int | None:
+    """Where ``name`` ends if ``text`` spells it at ``pos``. Any run of white space, line breaks included, may
+    stand for a space of the name (``date and``, a line break, ``time``): the grammar builds a name from name
+    parts, and white space between them is not significant, as it already is for names of plain words (DMN
+    1.5 10.3.1.2)."""
+    if text.startswith(name, pos):
+        return pos + len(name)
+    space = name.find(" ")
+    # Cheap refusal first: the first word must be there, followed by white space other than one space.
+    if space < 0 or not text.startswith(name[:space], pos):
+        return None
+    found = _spaced(name).match(text, pos)
+    return found.end() if found else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _spaced(name: str) -> re.Pattern[str]:
+    return re.compile(r"\s+".join(re.escape(word) for word in name.split(" ")))
 
 
 class _Lexer:
@@ -162,8 +185,8 @@ class _Lexer:
         text, start = self.text, self.pos
         known = self.names.match(text, start)
         if known is not None:
-            self.pos += len(known)
-            self.emit("NAME", known, start, known=True)
+            self.pos = known[1]
+            self.emit("NAME", known[0], start, known=True)
             return
         char = text[start]
         if char.isdigit() or (char == "." and start + 1 < len(text) and text[start + 1].isdigit()):

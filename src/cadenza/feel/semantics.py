@@ -11,9 +11,9 @@ import decimal
 from collections.abc import Callable
 from typing import Any
 
-from cadenza.feel import temporal
+from cadenza.feel import temporal, wide_dates
 from cadenza.feel.semantics_compare import compare, equal, range_contains, to_feel_string, type_name
-from cadenza.feel.values import DECIMAL_CONTEXT, FeelEvalError, YearsMonthsDuration
+from cadenza.feel.values import DECIMAL_CONTEXT, FeelEvalError, WideDate, WideDateTime, YearsMonthsDuration
 
 __all__ = [
     "add",
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 Number = decimal.Decimal
+# Every FEEL date and date and time (a tuple: isinstance checks it faster than a union).
+_DATES = (dt.date, WideDate, WideDateTime)
 
 
 def _invalid(operator: str, a: Any, b: Any) -> FeelEvalError:
@@ -71,19 +73,28 @@ def _from_micros(micros: Number) -> dt.timedelta:
 # ---------------------------------------------------------------------------------------------- + and -
 
 
-def _add_to_date(value: dt.date, duration: Any, sign: int) -> Any:
+def _add_to_date(value: wide_dates.AnyDate, duration: Any, sign: int) -> Any:
     if isinstance(duration, YearsMonthsDuration):
         return temporal.add_months(value, sign * duration.months)
     if not isinstance(duration, dt.timedelta):
         return NotImplemented
-    if isinstance(value, dt.datetime):
-        if temporal.zone_of(value) is not None:
-            # Instant arithmetic, so that crossing a daylight saving change keeps the elapsed time exact.
-            moved = value.astimezone(temporal.UTC) + sign * duration
-            return moved.astimezone(value.tzinfo)
-        return value + sign * duration
-    # A date is its midnight UTC; the result is the date part (DMN 1.5 10.3.2.3.6).
-    return (dt.datetime(value.year, value.month, value.day) + sign * duration).date()
+    delta = sign * duration
+    try:
+        # Python's own arithmetic first; it overflows when the result's year leaves 1..9999.
+        if isinstance(value, dt.datetime):
+            if temporal.zone_of(value) is not None:
+                # Instant arithmetic, so that crossing a daylight saving change keeps the elapsed time exact.
+                moved = value.astimezone(temporal.UTC) + delta
+                return moved.astimezone(value.tzinfo)
+            return value + delta
+        if isinstance(value, dt.date):
+            # A date is its midnight UTC; the result is the date part (DMN 1.5 10.3.2.3.6).
+            return (dt.datetime(value.year, value.month, value.day) + delta).date()
+    except OverflowError:
+        pass  # the slower arithmetic below handles any year
+    if isinstance(value, dt.datetime | WideDateTime):
+        return wide_dates.date_time_plus(value, delta)
+    return wide_dates.date_plus(value, delta)
 
 
 def _add_to_time(value: dt.time, duration: dt.timedelta) -> dt.time:
@@ -113,7 +124,7 @@ def add(a: Any, b: Any) -> Any:
 
 
 def _add_values(a: Any, b: Any, sign: int) -> Any:
-    if isinstance(a, dt.date) and not isinstance(b, bool):
+    if isinstance(a, _DATES) and not isinstance(b, bool):
         return _temporal(lambda: _add_to_date(a, b, sign))
     if isinstance(a, dt.time) and isinstance(b, dt.timedelta):
         return _temporal(lambda: _add_to_time(a, sign * b))
@@ -130,7 +141,7 @@ def subtract(a: Any, b: Any) -> Any:
         return None
     if isinstance(a, Number) and isinstance(b, Number):
         return _number(lambda: DECIMAL_CONTEXT.subtract(a, b))
-    if isinstance(a, dt.date) and isinstance(b, dt.date):
+    if isinstance(a, _DATES) and isinstance(b, _DATES):
         return _temporal(lambda: _date_difference(a, b))
     if isinstance(a, dt.time) and isinstance(b, dt.time):
         (zoned_a, key_a), (zoned_b, key_b) = temporal.time_key(a), temporal.time_key(b)
@@ -143,16 +154,18 @@ def subtract(a: Any, b: Any) -> Any:
     return result
 
 
-def _date_difference(a: dt.date, b: dt.date) -> dt.timedelta:
-    if not isinstance(a, dt.datetime) and not isinstance(b, dt.datetime):
-        return dt.timedelta(days=(a - b).days)
+def _date_difference(a: wide_dates.AnyDate, b: wide_dates.AnyDate) -> dt.timedelta:
+    if not isinstance(a, dt.datetime | WideDateTime) and not isinstance(b, dt.datetime | WideDateTime):
+        return dt.timedelta(days=wide_dates.days_between(a, b))
     # A date is its midnight UTC, so it has a zone: date - local date and time is null (DMN TCK 0100).
     left, right = temporal.as_utc_datetime(a), temporal.as_utc_datetime(b)
     if (left.tzinfo is None) != (right.tzinfo is None):
         raise FeelEvalError("cannot subtract a date and time with a zone and one without")
-    if left.tzinfo is not None and right.tzinfo is not None:
-        left, right = left.astimezone(temporal.UTC), right.astimezone(temporal.UTC)
-    return left - right
+    if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
+        if left.tzinfo is not None and right.tzinfo is not None:
+            left, right = left.astimezone(temporal.UTC), right.astimezone(temporal.UTC)
+        return left - right
+    return dt.timedelta(microseconds=wide_dates.instant(left) - wide_dates.instant(right))
 
 
 # ---------------------------------------------------------------------------------------------- * / **

@@ -9,8 +9,15 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from cadenza.feel import temporal
-from cadenza.feel.values import DECIMAL_CONTEXT, FeelFunction, Range, YearsMonthsDuration
+from cadenza.feel import temporal, wide_dates
+from cadenza.feel.values import (
+    DECIMAL_CONTEXT,
+    FeelFunction,
+    Range,
+    WideDate,
+    WideDateTime,
+    YearsMonthsDuration,
+)
 
 __all__ = ["compare", "equal", "range_contains", "to_feel_string", "type_name"]
 
@@ -29,6 +36,9 @@ _TYPE_NAMES: tuple[tuple[type, str], ...] = (
     (dict, "context"),
     (Range, "range"),
     (FeelFunction, "function"),
+    # Last: rare, and the loop stops at the first match.
+    (WideDateTime, "date and time"),
+    (WideDate, "date"),
 )
 
 
@@ -59,12 +69,27 @@ def _ordered_keys(a: Any, b: Any) -> tuple[Any, Any] | None:
     kind = type_name(a)
     if kind != type_name(b) or kind in ("boolean", "list", "context", "range", "function", "Any"):
         return None
-    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
-        return _date_times(a, b)
-    if isinstance(a, dt.time) and isinstance(b, dt.time):
+    # Both are of this one kind from here on; string tests keep numbers and strings on the fastest path.
+    if kind == "date and time":
+        if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+            return _date_times(a, b)
+        return _wide_keys(a, b)
+    if kind == "time":
         key_a, key_b = temporal.time_key(a), temporal.time_key(b)
         return (key_a[1], key_b[1]) if key_a[0] == key_b[0] else None
+    # WideDate has no subclasses, so a class test (no call) is enough.
+    if kind == "date" and (a.__class__ is WideDate or b.__class__ is WideDate):
+        return _wide_keys(a, b)
     return a, b
+
+
+def _wide_keys(a: Any, b: Any) -> tuple[int, int] | None:
+    """Day numbers of two dates, or instants of two date-times, when one of them is outside years 1..9999."""
+    if type_name(a) == "date":
+        return wide_dates.ordinal(a), wide_dates.ordinal(b)
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        return None
+    return wide_dates.instant(a), wide_dates.instant(b)
 
 
 def compare(a: Any, b: Any) -> int | None:
@@ -170,4 +195,8 @@ def to_feel_string(value: Any) -> str:
         return _range_text(value)
     if isinstance(value, FeelFunction):
         return f"function {value.name}"
+    if isinstance(value, WideDateTime):
+        return temporal.format_date_and_time(value)
+    if isinstance(value, WideDate):
+        return temporal.format_date(value)
     return str(value)

@@ -1,9 +1,8 @@
 """FEEL temporal values: parsing their lexical forms, printing them, their properties and their arithmetic.
 
-The lexical forms are those of XML Schema as DMN 1.5 section 10.3.2.3 restricts them. Python's ``datetime``
-types hold years 1..9999 and microseconds; a value outside that (a negative year, nanoseconds) is an
-evaluation error for years and is rounded down to microseconds for fractions, which the docstring of
-:mod:`cadenza.feel.values` records as the representation's limit.
+The lexical forms are those of XML Schema as DMN 1.5 section 10.3.2.3 restricts them. A year outside Python's
+1..9999 gives a :class:`WideDate` / :class:`WideDateTime` (:mod:`cadenza.feel.wide_dates`); fractions of a
+second are cut to microseconds, which the docstring of :mod:`cadenza.feel.values` records as the limit.
 """
 
 from __future__ import annotations
@@ -14,12 +13,16 @@ import re
 import zoneinfo
 from typing import Any
 
-from cadenza.feel.values import FeelEvalError, Range, YearsMonthsDuration
+from cadenza.feel import wide_dates
+from cadenza.feel.values import FeelEvalError, Range, WideDate, WideDateTime, YearsMonthsDuration
+from cadenza.feel.wide_dates import AnyDate, AnyDateTime, add_months
+from cadenza.feel.wide_dates import as_utc_date_time as as_utc_datetime
 
 __all__ = [
     "UTC",
     "add_months",
     "as_utc_datetime",
+    "date_from_parts",
     "format_date",
     "format_date_and_time",
     "format_duration",
@@ -50,7 +53,6 @@ _DURATION_RE = re.compile(
 )
 #: XML Schema and java.time both bound offsets; FEEL engines accept up to 18 hours.
 _MAX_OFFSET = dt.timedelta(hours=18)
-_DAY = dt.timedelta(days=1)
 
 
 def _match(pattern: re.Pattern[str], text: object, what: str) -> re.Match[str]:
@@ -62,12 +64,24 @@ def _match(pattern: re.Pattern[str], text: object, what: str) -> re.Match[str]:
     return found
 
 
-def _date_from(found: re.Match[str]) -> dt.date:
+def _date_from(found: re.Match[str]) -> dt.date | WideDate:
     year, month, day = int(found["year"]), int(found["month"]), int(found["day"])
-    if not 1 <= year <= 9999:
-        raise FeelEvalError(f"date: year {year} is outside the supported range 1..9999")
+    if 1 <= year <= 9999:
+        try:
+            return dt.date(year, month, day)  # the common case, without the detour below
+        except ValueError as error:
+            raise FeelEvalError(f"date: {error}") from None
+    if found["year"] == "-0000":
+        raise FeelEvalError("date: year -0000 does not exist (0000 is 1 BC)")
+    return date_from_parts(year, month, day)
+
+
+def date_from_parts(year: int, month: int, day: int) -> dt.date | WideDate:
+    """A date of any FEEL year; an invalid date such as 2021-02-30 is an error."""
     try:
-        return dt.date(year, month, day)
+        if 1 <= year <= 9999:
+            return dt.date(year, month, day)
+        return wide_dates.date_from_fields(year, month, day)
     except ValueError as error:
         raise FeelEvalError(f"date: {error}") from None
 
@@ -114,7 +128,7 @@ def _clock(found: re.Match[str]) -> tuple[int, int, int, int, bool]:
     return hour, minute, second, micros, False
 
 
-def parse_date(text: object) -> dt.date:
+def parse_date(text: object) -> dt.date | WideDate:
     """``date("2012-12-25")``: a calendar date; an invalid date such as 2021-02-30 is an error."""
     return _date_from(_match(_DATE_RE, text, "date"))
 
@@ -126,21 +140,16 @@ def parse_time(text: object) -> dt.time:
     return dt.time(hour, minute, second, micros, tzinfo=make_zone(found["zone"]))
 
 
-def parse_date_and_time(text: object) -> dt.datetime:
+def parse_date_and_time(text: object) -> AnyDateTime:
     """``date and time("2012-12-24T23:59:00Z")``; a bare date is its midnight, T24:00:00 the next day."""
     if isinstance(text, str) and _DATE_RE.fullmatch(text):
-        day = parse_date(text)
-        return dt.datetime(day.year, day.month, day.day)
+        return wide_dates.combine(parse_date(text), dt.time())
     found = _match(_DATE_TIME_RE, text, "date and time")
     day = _date_from(found)
     hour, minute, second, micros, end_of_day = _clock(found)
-    value = dt.datetime(day.year, day.month, day.day, hour, minute, second, micros, make_zone(found["zone"]))
     if end_of_day:
-        try:
-            value += _DAY
-        except OverflowError:
-            raise FeelEvalError("date and time: out of range") from None
-    return value
+        day = wide_dates.from_ordinal(wide_dates.ordinal(day) + 1)
+    return wide_dates.combine(day, dt.time(hour, minute, second, micros, make_zone(found["zone"])))
 
 
 def parse_duration(text: object) -> dt.timedelta | YearsMonthsDuration:
@@ -205,22 +214,25 @@ def _format_zone(zone: dt.tzinfo | None, offset: dt.timedelta | None) -> str:
     return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
-def _format_clock(value: dt.time | dt.datetime) -> str:
+def _format_clock(value: dt.time | AnyDateTime) -> str:
     text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text
 
 
-def format_date(value: dt.date) -> str:
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+def format_date(value: AnyDate) -> str:
+    year = value.year
+    # XML Schema: at least four digits, a minus sign before them (-0001-01-01, not -001-01-01).
+    text = f"{year:04d}" if year >= 0 else f"-{-year:04d}"
+    return f"{text}-{value.month:02d}-{value.day:02d}"
 
 
 def format_time(value: dt.time) -> str:
     return _format_clock(value) + _format_zone(value.tzinfo, time_offset(value))
 
 
-def format_date_and_time(value: dt.datetime) -> str:
+def format_date_and_time(value: AnyDateTime) -> str:
     return f"{format_date(value)}T{_format_clock(value)}" + _format_zone(value.tzinfo, value.utcoffset())
 
 
@@ -267,31 +279,10 @@ def time_key(value: dt.time) -> tuple[bool, dt.timedelta]:
     return True, since_midnight - offset
 
 
-def zone_of(value: dt.time | dt.datetime) -> str | None:
+def zone_of(value: dt.time | AnyDateTime) -> str | None:
     """The IANA zone name of a temporal value, or None for an offset or no zone."""
     zone = value.tzinfo
     return zone.key if isinstance(zone, zoneinfo.ZoneInfo) else None
-
-
-def as_utc_datetime(value: dt.date) -> dt.datetime:
-    """A date as the date and time at its midnight UTC (DMN 1.5 10.3.2.3.6); a date and time unchanged."""
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-
-
-def add_months(value: dt.date, months: int) -> dt.date:
-    """Adds months, clamping the day to the end of a shorter month (2012-01-31 + P1M = 2012-02-29)."""
-    index = value.year * 12 + value.month - 1 + months
-    year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
-        raise FeelEvalError("date: year outside the supported range 1..9999")
-    day = value.day
-    while True:
-        try:
-            return value.replace(year=year, month=month + 1, day=day)
-        except ValueError:
-            day -= 1
 
 
 # ---------------------------------------------------------------------------------------------- properties
@@ -301,19 +292,19 @@ def _number(value: int) -> decimal.Decimal:
     return decimal.Decimal(value)
 
 
-def _date_properties(value: dt.date, name: str) -> Any:
+def _date_properties(value: AnyDate, name: str) -> Any:
     table = {"year": value.year, "month": value.month, "day": value.day, "weekday": value.isoweekday()}
     if name in table:
         return _number(table[name])
     return _MISSING
 
 
-def _clock_properties(value: dt.time | dt.datetime, name: str) -> Any:
+def _clock_properties(value: dt.time | AnyDateTime, name: str) -> Any:
     table = {"hour": value.hour, "minute": value.minute, "second": value.second}
     if name in table:
         return _number(table[name])
     if name == "time offset":
-        return value.utcoffset() if isinstance(value, dt.datetime) else time_offset(value)
+        return time_offset(value) if isinstance(value, dt.time) else value.utcoffset()
     if name == "timezone":
         return zone_of(value)
     return _MISSING
@@ -340,11 +331,11 @@ def property_of(value: Any, name: str) -> Any:
     Unknown properties, and properties of another type (``duration("P1Y").days``) are null.
     """
     result: Any = _MISSING
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | WideDateTime):
         result = _date_properties(value, name)
         if result is _MISSING:
             result = _clock_properties(value, name)
-    elif isinstance(value, dt.date):
+    elif isinstance(value, dt.date | WideDate):
         result = _date_properties(value, name)
     elif isinstance(value, dt.time):
         result = _clock_properties(value, name)

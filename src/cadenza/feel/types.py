@@ -13,7 +13,14 @@ import decimal
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cadenza.feel.values import FeelEvalError, FeelFunction, Range, YearsMonthsDuration
+from cadenza.feel.values import (
+    FeelEvalError,
+    FeelFunction,
+    Range,
+    WideDate,
+    WideDateTime,
+    YearsMonthsDuration,
+)
 
 __all__ = [
     "ANY",
@@ -83,7 +90,7 @@ class SimpleType(FeelType):
 
 def _is_date(value: Any) -> bool:
     # datetime is a subclass of date in Python, but not in FEEL.
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or isinstance(value, WideDate)
 
 
 ANY = SimpleType("Any", lambda value: value is not None)
@@ -93,7 +100,7 @@ STRING = SimpleType("string", lambda value: isinstance(value, str))
 BOOLEAN = SimpleType("boolean", lambda value: isinstance(value, bool))
 DATE = SimpleType("date", _is_date)
 TIME = SimpleType("time", lambda value: isinstance(value, dt.time))
-DATE_TIME = SimpleType("date and time", lambda value: isinstance(value, dt.datetime))
+DATE_TIME = SimpleType("date and time", lambda value: isinstance(value, (dt.datetime, WideDateTime)))
 DAYS_TIME_DURATION = SimpleType("days and time duration", lambda value: isinstance(value, dt.timedelta))
 YEARS_MONTHS_DURATION = SimpleType(
     "years and months duration", lambda value: isinstance(value, YearsMonthsDuration)

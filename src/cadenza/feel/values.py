@@ -6,9 +6,9 @@
 | number                       | ``decimal.Decimal`` (34 significant digits)         |
 | string                       | ``str``                                             |
 | boolean                      | ``bool``                                            |
-| date                         | ``datetime.date`` (never a ``datetime``)            |
+| date                         | ``datetime.date`` (never a ``datetime``); :class:`WideDate` |
 | time                         | ``datetime.time`` (``tzinfo`` an offset, a zone or none) |
-| date and time                | ``datetime.datetime``                               |
+| date and time                | ``datetime.datetime``; :class:`WideDateTime`        |
 | days and time duration       | ``datetime.timedelta``                              |
 | years and months duration    | :class:`YearsMonthsDuration`                        |
 | list                         | ``list``                                            |
@@ -16,8 +16,10 @@
 | range                        | :class:`Range`                                      |
 | function                     | :class:`FeelFunction`                               |
 
-Limits of this mapping: dates and date-times hold years 1..9999 (DMN allows +-999,999,999; other
-years are an evaluation error) and microseconds (digits past the sixth are dropped). A ``tzinfo`` is
+Dates and date-times whose year is outside Python's 1..9999 (DMN allows -999,999,999..999,999,999) are
+:class:`WideDate` / :class:`WideDateTime`; every other date is a plain Python value, so code that meets only
+ordinary dates keeps Python's fast paths (:mod:`cadenza.feel.wide_dates` has their arithmetic). Fractions of a
+second hold microseconds (digits past the sixth are dropped). A ``tzinfo`` is
 ``datetime.UTC`` for ``Z``/``+00:00``, a fixed ``datetime.timezone`` for other offsets, or a
 ``zoneinfo.ZoneInfo`` for ``@Region/City``. Operators, equality and ``string()`` live in
 :mod:`cadenza.feel.semantics`; parsing, printing and properties of temporal values in
@@ -45,6 +47,8 @@ __all__ = [
     "NativeFunction",
     "Param",
     "Range",
+    "WideDate",
+    "WideDateTime",
     "YearsMonthsDuration",
     "current_time",
     "is_number",
@@ -115,6 +119,93 @@ class YearsMonthsDuration:
         if rest:
             text += f"{rest}M"
         return text
+
+
+#: Years per cycle of the proleptic Gregorian calendar: it repeats exactly every 400 years (146,097 days, a
+#: whole number of weeks), so a date moved by whole cycles keeps its leap day, weekday and ISO week.
+CYCLE_YEARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class WideDate:
+    """A FEEL date whose year is outside 1..9999: ``base`` moved by ``cycles`` times 400 years.
+
+    ``base`` is canonical (see :mod:`cadenza.feel.wide_dates`), so equal dates have equal fields."""
+
+    base: dt.date
+    cycles: int
+
+    @property
+    def year(self) -> int:
+        return self.base.year + CYCLE_YEARS * self.cycles
+
+    @property
+    def month(self) -> int:
+        return self.base.month
+
+    @property
+    def day(self) -> int:
+        return self.base.day
+
+    def weekday(self) -> int:
+        return self.base.weekday()
+
+    def isoweekday(self) -> int:
+        return self.base.isoweekday()
+
+
+@dataclass(frozen=True, slots=True)
+class WideDateTime:
+    """A FEEL date and time whose year is outside 1..9999: ``base`` (wall clock and ``tzinfo``) moved by
+    ``cycles`` times 400 years. ``base`` sits in a window of years where a named zone has the offset it has in
+    the value's own era (see :mod:`cadenza.feel.wide_dates`)."""
+
+    base: dt.datetime
+    cycles: int
+
+    @property
+    def year(self) -> int:
+        return self.base.year + CYCLE_YEARS * self.cycles
+
+    @property
+    def month(self) -> int:
+        return self.base.month
+
+    @property
+    def day(self) -> int:
+        return self.base.day
+
+    @property
+    def hour(self) -> int:
+        return self.base.hour
+
+    @property
+    def minute(self) -> int:
+        return self.base.minute
+
+    @property
+    def second(self) -> int:
+        return self.base.second
+
+    @property
+    def microsecond(self) -> int:
+        return self.base.microsecond
+
+    @property
+    def tzinfo(self) -> dt.tzinfo | None:
+        return self.base.tzinfo
+
+    def utcoffset(self) -> dt.timedelta | None:
+        return self.base.utcoffset()
+
+    def weekday(self) -> int:
+        return self.base.weekday()
+
+    def isoweekday(self) -> int:
+        return self.base.isoweekday()
+
+    def timetz(self) -> dt.time:
+        return self.base.timetz()
 
 
 @dataclass(frozen=True, slots=True)

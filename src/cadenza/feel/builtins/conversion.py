@@ -7,10 +7,11 @@ import decimal
 import re
 from typing import Any
 
-from cadenza.feel import temporal
+from cadenza.feel import temporal, wide_dates
 from cadenza.feel.builtins.registry import as_date, builtin
 from cadenza.feel.semantics import to_feel_string
-from cadenza.feel.values import DECIMAL_CONTEXT, FeelEvalError, YearsMonthsDuration
+from cadenza.feel.values import DECIMAL_CONTEXT, FeelEvalError, WideDate, WideDateTime, YearsMonthsDuration
+from cadenza.feel.wide_dates import AnyDate, AnyDateTime
 
 __all__: list[str] = []
 
@@ -24,37 +25,36 @@ def _int(value: Number, what: str) -> int:
 
 
 @builtin("date", "from: string|date")
-def date_from(source: str | dt.date) -> dt.date:
+def date_from(source: str | AnyDate) -> dt.date | WideDate:
     return temporal.parse_date(source) if isinstance(source, str) else as_date(source)
 
 
 @builtin("date", "year: number", "month: number", "day: number")
-def date_of(year: Number, month: Number, day: Number) -> dt.date:
-    text = f"{_int(year, 'year'):04d}-{_int(month, 'month'):02d}-{_int(day, 'day'):02d}"
-    return temporal.parse_date(text)
+def date_of(year: Number, month: Number, day: Number) -> dt.date | WideDate:
+    return temporal.date_from_parts(_int(year, "year"), _int(month, "month"), _int(day, "day"))
 
 
 @builtin("date and time", "from: string|date|date and time")
-def date_and_time_from(source: str | dt.date) -> dt.datetime:
+def date_and_time_from(source: str | AnyDate) -> AnyDateTime:
     if isinstance(source, str):
         return temporal.parse_date_and_time(source)
-    if isinstance(source, dt.datetime):
+    if isinstance(source, dt.datetime | WideDateTime):
         return source
-    return dt.datetime(source.year, source.month, source.day)
+    return wide_dates.combine(source, dt.time())
 
 
 @builtin("date and time", "date: date|date and time", "time: time")
-def date_and_time_of(day: dt.date, clock: dt.time) -> dt.datetime:
-    return dt.datetime.combine(as_date(day), clock)
+def date_and_time_of(day: AnyDate, clock: dt.time) -> AnyDateTime:
+    return wide_dates.combine(day, clock)
 
 
 @builtin("time", "from: string|time|date|date and time")
-def time_from(source: str | dt.time | dt.date) -> dt.time:
+def time_from(source: str | dt.time | AnyDate) -> dt.time:
     if isinstance(source, str):
         return temporal.parse_time(source)
     if isinstance(source, dt.time):
         return source
-    if isinstance(source, dt.datetime):
+    if isinstance(source, dt.datetime | WideDateTime):
         return source.timetz()
     # A date is its midnight UTC (DMN 1.5 10.3.4.1: time(date("2017-08-10")) = 00:00:00Z).
     return dt.time(0, 0, tzinfo=temporal.UTC)
@@ -109,10 +109,10 @@ def duration(text: str) -> dt.timedelta | YearsMonthsDuration:
 
 
 @builtin("years and months duration", "from: date|date and time", "to: date|date and time")
-def years_and_months(start: dt.date, end: dt.date) -> YearsMonthsDuration:
+def years_and_months(start: AnyDate, end: AnyDate) -> YearsMonthsDuration:
     """Whole months between the two dates; times of day are ignored, as the DMN TCK expects."""
-    low, high, sign = as_date(start), as_date(end), 1
-    if low > high:
+    low, high, sign = start, end, 1
+    if (low.year, low.month, low.day) > (high.year, high.month, high.day):
         low, high, sign = high, low, -1
     months = (high.year - low.year) * 12 + high.month - low.month
     if high.day < low.day:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadenza.feel.semantics import type_name
-from cadenza.feel.values import FeelEvalError, FeelFunction, Param
+from cadenza.feel.values import FeelEvalError, FeelFunction, Param, WideDate
+from cadenza.feel.wide_dates import AnyDate, date_part
 
 __all__ = ["REGISTRY", "BuiltinFunction", "Signature", "builtin", "conforms"]
 
@@ -182,6 +183,8 @@ def _run(name: str, signature: Signature, args: list[Any]) -> Any:
         raise FeelEvalError(f"{name}: {type(error).__name__}: {error}") from None
 
 
-def as_date(value: dt.date) -> dt.date:
+def as_date(value: AnyDate) -> dt.date | WideDate:
     """The date part of a date or date and time."""
-    return dt.date(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, value.day)
+    return date_part(value)
