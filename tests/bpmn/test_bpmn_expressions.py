@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from bpmn_support import real_compiler_available, stand_in_compile
+from bpmn_support import EXAMPLES
 
-from cadenza.bpmn.expressions import BpmnExpression, CompiledFeel, ExpressionCompiler
+from cadenza.bpmn import parse_bpmn
+from cadenza.bpmn import reader as bpmn_reader
+from cadenza.bpmn.expressions import BpmnExpression, CompiledFeel, ExpressionCompiler, default_feel_compiler
+from cadenza.feel import Expression, compile_expression
 from cadenza.feel.errors import FeelSyntaxError
 
 
@@ -67,16 +71,29 @@ def test_absent_empty_and_invalid_expressions() -> None:
     ]
 
 
-def test_stand_in_rejects_what_the_fixtures_rely_on() -> None:
-    # Guards the test stand-in itself; with the real compiler these inputs must fail just the same.
-    compile_ = stand_in_compile
-    if real_compiler_available():
-        import importlib
+def test_the_real_feel_compiler_is_the_default() -> None:
+    assert default_feel_compiler() is compile_expression
+    assert bpmn_reader.default_feel_compiler is default_feel_compiler
 
-        compile_ = importlib.import_module("cadenza.feel").compile_expression
+
+def test_model_expressions_are_real_compiled_feel() -> None:
+    definitions = parse_bpmn(
+        (EXAMPLES / "order-process.bpmn").read_bytes(), resource_name="order-process.bpmn"
+    )
+    condition = definitions.process("order-process").flows["Flow_Valid"].condition
+    assert condition is not None and isinstance(condition.compiled, Expression)
+    assert condition.evaluate({"order": {"valid": True}}) is True
+    assert condition.evaluate({"order": {"valid": False}}) is False
+    expression = ExpressionCompiler(default_feel_compiler()).value("= amount > 100", "condition", _ignore)
+    assert expression is not None
+    assert expression.evaluate({"amount": 25000}) is True  # a host int, converted at the FEEL boundary
+    assert expression.evaluate({"amount": Decimal(50)}) is False
+
+
+def test_real_compiler_rejects_what_the_fixtures_rely_on() -> None:
     for bad in ("(amount > 10", "a +"):
         try:
-            compile_(bad)
+            compile_expression(bad)
         except FeelSyntaxError as error:
             assert error.line == 1 and error.column >= 1
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bpmn_support import fixture_bytes, problems_of
+from bpmn_support import EXAMPLES, fixture_bytes, problems_of
 
 from cadenza.bpmn import DEFAULT_MAX_BYTES, BpmnError, Problem, parse_bpmn
 
@@ -75,3 +75,26 @@ def test_problem_without_line_or_element_renders_with_the_resource_only() -> Non
     assert Problem(None, None, "x").render("a.bpmn") == "a.bpmn: x"
     assert Problem("E", None, "x").render("a.bpmn") == "a.bpmn element 'E': x"
     assert Problem(None, 3, "x").render("a.bpmn") == "a.bpmn:3: x"
+
+
+def test_unterminated_string_in_a_condition_names_flow_and_line() -> None:
+    data = (EXAMPLES / "order-process.bpmn").read_bytes()
+    broken = data.replace(b"=order.valid = true", b'=order.status = "valid')
+    with pytest.raises(BpmnError) as caught:
+        parse_bpmn(broken)
+    first = caught.value.problems[0]
+    assert (first.element_id, first.line) == ("Flow_Valid", 43)
+    assert (
+        first.message == "FEEL syntax error in conditionExpression at line 1, column 16: unterminated string"
+    )
+    assert parse_bpmn(data).process("order-process") is not None  # the next deployment is unaffected
+
+
+def test_deep_nesting_in_a_condition_is_a_clean_problem() -> None:
+    data = (EXAMPLES / "order-process.bpmn").read_bytes()
+    broken = data.replace(b"=order.valid = true", b"=" + b"(" * 10_000 + b"true" + b")" * 10_000)
+    with pytest.raises(BpmnError) as caught:
+        parse_bpmn(broken)
+    first = caught.value.problems[0]
+    assert (first.element_id, first.line) == ("Flow_Valid", 43)
+    assert first.message.endswith("nesting deeper than 100")

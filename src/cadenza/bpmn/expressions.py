@@ -6,11 +6,11 @@ line and column) and never an incident at run time; the engine only calls :meth:
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cadenza.feel import compile_expression
 from cadenza.feel.errors import FeelSyntaxError
 
 __all__ = [
@@ -33,10 +33,8 @@ FeelCompiler = Callable[[str], CompiledFeel]
 
 
 def default_feel_compiler() -> FeelCompiler:
-    """Cadenza's own FEEL compiler, looked up at call time so that importing the BPMN package never depends on
-    the state of the FEEL front end (the two are developed side by side)."""
-    compiler: FeelCompiler = importlib.import_module("cadenza.feel").compile_expression
-    return compiler
+    """Cadenza's own FEEL compiler, :func:`cadenza.feel.compile_expression`."""
+    return compile_expression
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""BPMN XML -> :class:`Definitions`: hardened XML loading, the scope walk, and the deploy-time pipeline
-(read every element, validate the structure, link). Problems are collected throughout and raised together.
+"""BPMN XML -> :class:`Definitions`: the scope walk and the deploy-time pipeline (load the XML through
+:mod:`cadenza.xmlsafe`, read every element, validate the structure, link). Problems are collected throughout
+and raised together.
 """
 
 from __future__ import annotations
@@ -8,17 +9,16 @@ from lxml import etree
 
 from cadenza.bpmn.activities import ACTIVITY_TAGS, GATEWAY_TAGS, build_activity, build_gateway
 from cadenza.bpmn.context import BPMN_NS, BuildContext, RootRefs, XmlElement, bpmn_tag, line_of, local_name
-from cadenza.bpmn.errors import Problems
+from cadenza.bpmn.errors import BpmnError, Problem, Problems
 from cadenza.bpmn.events import EVENT_TAGS, Role, build_event
 from cadenza.bpmn.expressions import ExpressionCompiler, FeelCompiler, default_feel_compiler
 from cadenza.bpmn.linker import RawFlow, Skeleton, link
 from cadenza.bpmn.model import Definitions, FlowNode
 from cadenza.bpmn.validate import check_duplicate_ids, check_process
 from cadenza.bpmn.zeebe_ext import ZeebeReader
+from cadenza.xmlsafe import DEFAULT_MAX_BYTES, XmlError, parse_xml
 
-__all__ = ["BUSINESS_KEY_PROPERTY", "DEFAULT_MAX_BYTES", "load_xml", "parse_bpmn"]
-
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+__all__ = ["BUSINESS_KEY_PROPERTY", "DEFAULT_MAX_BYTES", "parse_bpmn"]
 #: The ``zeebe:property`` name that holds a process's business-key expression (see ARCHITECTURE.md).
 BUSINESS_KEY_PROPERTY = "cadenza:businessKey"
 
@@ -45,54 +45,6 @@ _IGNORED = frozenset(
     }
 )
 _SCOPE_TAGS = frozenset({"subProcess", "adHocSubProcess"})
-
-
-def _codec(data: bytes) -> str:
-    """The byte order marks that matter; everything else is scanned as UTF-8 (an ASCII superset)."""
-    if data.startswith(b"\xff\xfe"):
-        return "utf-16-le"
-    if data.startswith(b"\xfe\xff"):
-        return "utf-16-be"
-    return "utf-8"
-
-
-def _declaration_line(data: bytes) -> int | None:
-    codec = _codec(data)
-    found = [i for marker in ("<!DOCTYPE", "<!ENTITY") if (i := data.find(marker.encode(codec))) >= 0]
-    if not found:
-        return None
-    return data.count("\n".encode(codec), 0, min(found)) + 1
-
-
-def load_xml(data: bytes, *, max_bytes: int, problems: Problems) -> XmlElement | None:
-    """Parse untrusted XML: no DTD, no entities, no network, bounded size. None when it cannot be read."""
-    if len(data) > max_bytes:
-        problems.add(None, None, f"the file has {len(data)} bytes, more than the limit of {max_bytes}")
-        return None
-    # Refused before parsing so that no entity is ever declared, in the encodings a BPMN file may use; the
-    # docinfo check after parsing is the backstop for anything this scan misses.
-    line = _declaration_line(data)
-    if line is not None:
-        problems.add(None, line, "DOCTYPE and entity declarations are not allowed")
-        return None
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        problems.add(None, error.lineno, f"malformed XML: {error.msg}")
-        return None
-    if getattr(root.getroottree().docinfo, "doctype", ""):
-        problems.add(None, 1, "DOCTYPE and entity declarations are not allowed")
-        return None
-    return root
 
 
 def _root_refs(root: XmlElement) -> RootRefs:
@@ -202,11 +154,11 @@ def parse_bpmn(
     if not isinstance(data, bytes):
         # Text would bypass the document's own encoding declaration and the byte-level DOCTYPE scan.
         raise TypeError(f"parse_bpmn expects the file's bytes, not {type(data).__name__}")
+    try:
+        root = parse_xml(data, max_bytes=max_bytes)
+    except XmlError as error:
+        raise BpmnError([Problem(None, error.line, error.message)], resource_name) from error
     problems = Problems()
-    root = load_xml(data, max_bytes=max_bytes, problems=problems)
-    if root is None:
-        problems.raise_if_any(resource_name)
-    assert root is not None
     if root.tag != bpmn_tag("definitions"):
         problems.add(
             None, line_of(root), "the root element is not bpmn:definitions (BPMN 2.0 model namespace)"

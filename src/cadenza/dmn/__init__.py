@@ -11,7 +11,7 @@ from cadenza.dmn.errors import DmnError
 from cadenza.dmn.evaluate import DmnModel
 from cadenza.dmn.loader import load_dmn
 from cadenza.dmn.writer import write_dmn
-from cadenza.dmn.xmlsafe import DEFAULT_MAX_BYTES
+from cadenza.xmlsafe import DEFAULT_MAX_BYTES
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -45,6 +45,8 @@ class _Table:
     rules: list[_Rule]
     where: Where
     single_name: str | None
+    #: Names the table in hit policy errors: ``decision 'X' (id=x), decision table (id=t) at line 7``.
+    label: str = ""
 
 
 def compile_table(table: DecisionTable, compiler: Compiler, where: Where) -> Evaluator:
@@ -70,7 +72,11 @@ def compile_table(table: DecisionTable, compiler: Compiler, where: Where) -> Eva
     single = None
     if len(outputs) == 1:
         single = table.outputs[0].name
-    compiled = _Table(table.id, table.hit_policy, table.aggregation, inputs, outputs, rules, where, single)
+    label = where.at("decision table" + (f" (id={table.id})" if table.id else "")).describe()
+    label += f" at line {table.line}" if table.line else ""
+    compiled = _Table(
+        table.id, table.hit_policy, table.aggregation, inputs, outputs, rules, where, single, label
+    )
     return lambda scope: _evaluate(compiled, scope)
 
 
@@ -147,7 +153,7 @@ def _evaluate(table: _Table, scope: Scope) -> Any:
     rows = [
         (rule.index, rule.id, _shape(table, outputs)) for rule, outputs in zip(matched, results, strict=True)
     ]
-    return apply_hit_policy(table.hit_policy, table.aggregation, rows, priorities, table.where.describe())
+    return apply_hit_policy(table.hit_policy, table.aggregation, rows, priorities, table.label)
 
 
 def _matches(rule: _Rule, values: Sequence[Any], scope: Scope) -> bool:

@@ -27,9 +27,10 @@ from cadenza.dmn.model import (
     Requirements,
 )
 from cadenza.dmn.validate import validate_model
-from cadenza.feel.values import FeelEvalError, NativeFunction, Param, to_decimal
+from cadenza.feel.host import to_feel_scope
+from cadenza.feel.values import FeelEvalError, NativeFunction, Param
 
-__all__ = ["DmnModel", "host_to_feel"]
+__all__ = ["DmnModel"]
 
 _BkmLogic = tuple[list[tuple[str, DmnType]], Evaluator]
 
@@ -111,7 +112,7 @@ class DmnModel:
         """Evaluates the decision (by id or name) and everything it requires, once each."""
         target = self.find_decision(decision)
         session = Session()
-        value = self._decision_value(target, session, host_to_feel(dict(inputs or {})))
+        value = self._decision_value(target, session, dict(to_feel_scope(inputs or {})))
         return DecisionResult(target.id, target.name, value, session.audit)
 
     def evaluate_service(self, service: str, inputs: Mapping[str, Any] | None = None) -> DecisionResult:
@@ -122,7 +123,7 @@ class DmnModel:
         if found is None:
             raise DmnError(f"no decision service {service!r} in model {self.definitions.name!r}")
         session = Session()
-        value = self._run_service(found, host_to_feel(dict(inputs or {})), session)
+        value = self._run_service(found, dict(to_feel_scope(inputs or {})), session)
         return DecisionResult(found.id, found.name, value, session.audit)
 
     def invoke_bkm(self, bkm: str, arguments: Mapping[str, Any] | None = None) -> DecisionResult:
@@ -133,7 +134,7 @@ class DmnModel:
         if found is None:
             raise DmnError(f"no business knowledge model {bkm!r} in model {self.definitions.name!r}")
         session = Session()
-        frame = DecisionAudit(found.id, found.name, inputs=host_to_feel(dict(arguments or {})))
+        frame = DecisionAudit(found.id, found.name, inputs=dict(to_feel_scope(arguments or {})))
         session.push(frame)
         try:
             function = self._bkm_function(found, session, {})
@@ -298,19 +299,6 @@ class DmnModel:
                 if isinstance(decision, Decision):
                     results.append((decision.name, model._decision_value(decision, session, args)))
         return results
-
-
-def host_to_feel(value: Any) -> Any:
-    """Host values as FEEL values: ``int``/``float`` become ``Decimal``, tuples lists; the rest stays."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return to_decimal(value)
-    if isinstance(value, Mapping):
-        return {str(key): host_to_feel(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [host_to_feel(item) for item in value]
-    return value
 
 
 def _inputs_for(inputs: Mapping[str, Any], prefix: str | None) -> Mapping[str, Any]:

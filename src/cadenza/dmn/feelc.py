@@ -13,9 +13,11 @@ from typing import Any, Protocol
 
 from cadenza.dmn.errors import DmnError
 from cadenza.feel import (
+    Expression,
     FeelStaticError,
     FeelSyntaxError,
     FeelWarning,
+    UnaryTests,
     compile_expression,
     compile_unary_tests,
 )
@@ -56,25 +58,27 @@ class CompiledTests(Protocol):
 
 
 class _Expr:
+    # Values inside a DMN evaluation are FEEL values already (inputs are converted once, in DmnModel), so the
+    # compiled FEEL runs without the host-value conversion of the public ``evaluate``.
     __slots__ = ("source", "_compiled")
 
-    def __init__(self, source: str, compiled: Any) -> None:
+    def __init__(self, source: str, compiled: Expression) -> None:
         self.source = source
         self._compiled = compiled
 
     def evaluate(self, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> Any:
-        return self._compiled.evaluate(variables, warnings=warnings)
+        return self._compiled.evaluate_feel(variables, warnings)
 
 
 class _Tests:
     __slots__ = ("source", "_compiled")
 
-    def __init__(self, source: str, compiled: Any) -> None:
+    def __init__(self, source: str, compiled: UnaryTests) -> None:
         self.source = source
         self._compiled = compiled
 
     def matches(self, value: Any, variables: Mapping[str, Any], warnings: list[FeelWarning]) -> bool:
-        return bool(self._compiled.matches(value, variables, warnings=warnings))
+        return bool(self._compiled.matches_feel(value, variables, warnings))
 
 
 class _Broken:

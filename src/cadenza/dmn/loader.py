@@ -8,8 +8,8 @@ from pathlib import Path
 from cadenza.dmn.errors import DmnError
 from cadenza.dmn.evaluate import DmnModel
 from cadenza.dmn.model import Import
-from cadenza.dmn.reader import read_definitions
-from cadenza.dmn.xmlsafe import DEFAULT_MAX_BYTES, parse_xml, read_source
+from cadenza.dmn.reader import load_tree, read_definitions
+from cadenza.xmlsafe import DEFAULT_MAX_BYTES
 
 __all__ = ["load_dmn"]
 
@@ -33,8 +33,7 @@ def load_dmn(
 def _load(
     source: bytes | str | Path, known: dict[str, DmnModel], lenient: bool, max_bytes: int, loading: set[str]
 ) -> DmnModel:
-    data, origin = read_source(source, max_bytes)
-    tree = parse_xml(data)
+    tree, origin = load_tree(source, max_bytes)
     definitions = read_definitions(tree)
     loading.add(definitions.namespace)
     imported: dict[str, DmnModel] = {}
@@ -70,7 +69,7 @@ def _find_import(
         if not path.is_file() or (origin and path.resolve() == Path(origin).resolve()):
             continue
         try:
-            namespace = read_definitions(parse_xml(read_source(path, max_bytes)[0])).namespace
+            namespace = read_definitions(load_tree(path, max_bytes)[0]).namespace
         except DmnError:
             continue
         if namespace == spec.namespace:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import etree
 
 from cadenza.dmn.errors import DmnError, describe
@@ -19,8 +21,9 @@ from cadenza.dmn.model import (
     Requirements,
 )
 from cadenza.dmn.reader_expr import ExpressionReader, line_of, local_name
+from cadenza.xmlsafe import DEFAULT_MAX_BYTES, XmlError, parse_xml, read_source
 
-__all__ = ["DMN_NAMESPACES", "FEEL_NAMESPACES", "read_definitions"]
+__all__ = ["DMN_NAMESPACES", "FEEL_NAMESPACES", "load_tree", "read_definitions"]
 
 #: The model namespace of each DMN version this reader understands.
 DMN_NAMESPACES = {
@@ -40,6 +43,19 @@ FEEL_NAMESPACES = frozenset(
         "https://www.omg.org/spec/DMN/20230324/FEEL/",
     }
 )
+
+
+def load_tree(
+    source: bytes | str | Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[etree._ElementTree, str | None]:
+    """The document's lxml tree (comments kept, for writing back) and its path when read from a file.
+    Parsed by :mod:`cadenza.xmlsafe`; a refused or malformed document is a :class:`DmnError` with its line."""
+    try:
+        data, origin = read_source(source, max_bytes)
+        root = parse_xml(data, max_bytes=max_bytes, keep_comments=True)
+    except XmlError as exc:
+        raise DmnError(exc.message, line=exc.line) from exc
+    return root.getroottree(), origin
 
 
 def _type_ref(element: etree._Element, value: str | None) -> str | None:

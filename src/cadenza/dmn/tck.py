@@ -19,8 +19,8 @@ from cadenza.dmn.errors import DmnError
 from cadenza.dmn.evaluate import DmnModel
 from cadenza.dmn.itemdef import conform
 from cadenza.dmn.loader import load_dmn
+from cadenza.dmn.reader import load_tree
 from cadenza.dmn.tck_values import ROUNDING, TCK_NAMESPACE, read_value, same_value
-from cadenza.dmn.xmlsafe import parse_xml, read_source
 from cadenza.feel import FeelWarning
 from cadenza.feel.semantics import to_feel_string
 
@@ -114,7 +114,7 @@ def _run_file(root: Path, test_file: Path, models: dict[Path, DmnModel | DmnErro
     stem = test_file.stem
     strict = "non-compliant" in test_file.relative_to(root).parts
     try:
-        tests = parse_xml(read_source(test_file)[0]).getroot()
+        tests = load_tree(test_file)[0].getroot()
     except DmnError as exc:
         yield TckResult(folder, stem, "", "", ERROR, f"unreadable test file: {exc}")
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cadenza.feel import FeelSyntaxError, FeelWarning, compile_expression
-from cadenza.feel.json_values import from_json, to_json
+from cadenza.feel.json_values import loads, to_json
 
 __all__ = ["feel_app"]
 
@@ -23,7 +23,7 @@ def eval_command(
 ) -> None:
     """Evaluate EXPRESSION with VARIABLES and print the result."""
     try:
-        scope = json.loads(variables)
+        scope = loads(variables)  # numbers straight to Decimal, every digit kept
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"not JSON: {exc}", param_hint="--variables") from exc
     if not isinstance(scope, dict):
@@ -34,7 +34,7 @@ def eval_command(
         typer.echo(f"syntax error: {exc}", err=True)
         raise typer.Exit(2) from exc
     warnings: list[FeelWarning] = []
-    value = compiled.evaluate(from_json(scope), warnings=warnings)
+    value = compiled.evaluate(scope, warnings=warnings)
     if as_json:
         typer.echo(json.dumps({"value": to_json(value), "warnings": [w.message for w in warnings]}))
         return

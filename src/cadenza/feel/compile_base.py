@@ -10,12 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cadenza.feel.errors import FeelWarning
+from cadenza.feel.host import SCALAR_TYPES, to_feel
 from cadenza.feel.types import FeelType, ListType
 from cadenza.feel.values import FeelEvalError, FeelFunction, Param
 
 __all__ = [
     "EVAL_ERRORS",
     "Env",
+    "HostEnv",
     "ExternalFunction",
     "Fn",
     "MISSING",
@@ -32,9 +34,15 @@ MISSING: Any = object()
 
 
 class Env:
-    """One scope of an evaluation: its names, the enclosing scope and the evaluation's warning list."""
+    """One scope of an evaluation: its names, the enclosing scope and the evaluation's warning list.
+
+    Its values are FEEL values (``trusted``); only the root scope of a host evaluation, a :class:`HostEnv`,
+    holds host values, converted when first read.
+    """
 
     __slots__ = ("vars", "parent", "warnings", "source")
+
+    trusted = True
 
     def __init__(
         self,
@@ -56,14 +64,49 @@ class Env:
         while env is not None:
             scope = env.vars
             if name in scope:
-                return scope[name]
+                value = scope[name]
+                if env.trusted or type(value) in SCALAR_TYPES:
+                    return value
+                return env.feel_value(name, value)
             env = env.parent
         return MISSING
+
+    def feel_value(self, name: str, value: Any) -> Any:  # noqa: ARG002
+        """``value``, read from this scope under ``name``, as a FEEL value."""
+        return value
 
     def warn(self, message: str) -> None:
         """Records an evaluation error; the caller returns null in its place."""
         if self.warnings is not None:
             self.warnings.append(FeelWarning(message, self.source))
+
+
+class HostEnv(Env):
+    """The root scope of ``Expression.evaluate``: the caller's variables, converted lazily, once per name.
+
+    Only names the expression reads pay for conversion, so a large variable it never reads costs nothing. The
+    readers (``lookup`` and the compiled name look-up) return a scalar that already is a FEEL value straight
+    away and call :meth:`feel_value` for anything else; a list or context is walked once per evaluation.
+    """
+
+    __slots__ = ("_converted",)
+
+    trusted = False
+
+    def __init__(self, variables: Mapping[str, Any], warnings: list[FeelWarning] | None, source: str) -> None:
+        self.vars = variables
+        self.parent = None
+        self.warnings = warnings
+        self.source = source
+        self._converted: dict[str, Any] | None = None
+
+    def feel_value(self, name: str, value: Any) -> Any:
+        converted = self._converted
+        if converted is None:
+            converted = self._converted = {}
+        if name not in converted:
+            converted[name] = to_feel(value)
+        return converted[name]
 
 
 Fn = Callable[[Env], Any]

@@ -2,6 +2,10 @@
 
 Nothing raised while evaluating reaches the caller: evaluation errors become null plus a :class:`FeelWarning`,
 and so do a blown Python stack or a fault in a built-in (the boundary catches every ``Exception``).
+
+``evaluate``/``matches`` accept host values (``int``, ``float``, tuples, any mapping) and convert them
+with :mod:`cadenza.feel.host`; ``evaluate_feel``/``matches_feel`` skip that step for callers, such as the
+DMN engine, whose values are FEEL values by construction.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from typing import Any
 
 from cadenza.feel import compile_flow as _flow  # noqa: F401  (registers the for/call/function compilers)
 from cadenza.feel import nodes as n
-from cadenza.feel.compile_base import Env, Fn, TestFn
+from cadenza.feel.compile_base import Env, Fn, HostEnv, TestFn
 from cadenza.feel.compile_expr import compile_node
 from cadenza.feel.compile_tests import compile_tests
 from cadenza.feel.errors import FeelStaticError, FeelSyntaxError, FeelWarning
+from cadenza.feel.host import to_feel
 from cadenza.feel.lexer import is_name_part, is_name_start
 from cadenza.feel.parser import MAX_NESTING, parse_expression, parse_unary_tests
 from cadenza.feel.static_calls import builtin_call_problem
@@ -32,6 +37,22 @@ def _guarded_compile(build: Any) -> Any:
         raise FeelSyntaxError(f"nesting deeper than {MAX_NESTING}", 1, 1, []) from None
 
 
+def _failed(env: Env, exc: Exception) -> None:
+    if isinstance(exc, RecursionError):
+        env.warn("evaluation nested too deeply (runaway recursion?)")
+    else:
+        env.warn(f"evaluation failed: {exc or type(exc).__name__}")
+
+
+def _test(test: TestFn, root: Env, input_value: Any) -> bool:
+    env = root.child({"?": input_value})
+    try:
+        return test(env, input_value) is True
+    except Exception as exc:
+        _failed(env, exc)
+    return False
+
+
 class Expression:
     """A compiled FEEL expression. Immutable and thread-safe; ``evaluate`` may run concurrently."""
 
@@ -44,13 +65,22 @@ class Expression:
     def evaluate(
         self, variables: Mapping[str, Any] | None = None, *, warnings: list[FeelWarning] | None = None
     ) -> Any:
-        env = Env(variables if variables is not None else _EMPTY, None, warnings, self.source)
+        """The value over ``variables``, host values converted (``25000`` is the FEEL number 25000)."""
+        # Converted lazily, per name read (HostEnv): a variable the expression never reads costs nothing.
+        env = HostEnv(_EMPTY if variables is None else variables, warnings, self.source)
         try:
             return self._run(env)
-        except RecursionError:
-            env.warn("evaluation nested too deeply (runaway recursion?)")
         except Exception as exc:  # the API promise: an evaluation never raises
-            env.warn(f"evaluation failed: {exc or type(exc).__name__}")
+            _failed(env, exc)
+        return None
+
+    def evaluate_feel(self, variables: Mapping[str, Any], warnings: list[FeelWarning] | None = None) -> Any:
+        """Like :meth:`evaluate` for ``variables`` that hold FEEL values only: nothing is converted."""
+        env = Env(variables, None, warnings, self.source)
+        try:
+            return self._run(env)
+        except Exception as exc:
+            _failed(env, exc)
         return None
 
     def __repr__(self) -> str:
@@ -73,15 +103,15 @@ class UnaryTests:
         *,
         warnings: list[FeelWarning] | None = None,
     ) -> bool:
-        root = Env(variables if variables is not None else _EMPTY, None, warnings, self.source)
-        env = root.child({"?": input_value})
-        try:
-            return self._test(env, input_value) is True
-        except RecursionError:
-            env.warn("evaluation nested too deeply (runaway recursion?)")
-        except Exception as exc:
-            env.warn(f"evaluation failed: {exc or type(exc).__name__}")
-        return False
+        """True when ``input_value`` passes the tests; host values are converted as for ``evaluate``."""
+        root = HostEnv(_EMPTY if variables is None else variables, warnings, self.source)
+        return _test(self._test, root, to_feel(input_value))
+
+    def matches_feel(
+        self, input_value: Any, variables: Mapping[str, Any], warnings: list[FeelWarning] | None = None
+    ) -> bool:
+        """Like :meth:`matches` for FEEL values only: nothing is converted."""
+        return _test(self._test, Env(variables, None, warnings, self.source), input_value)
 
     def __repr__(self) -> str:
         return f"UnaryTests({self.source!r})"
@@ -147,6 +177,7 @@ def _cached(source: str, names: frozenset[str]) -> Expression:
 
 
 def evaluate(source: str, variables: Mapping[str, Any] | None = None) -> Any:
-    """Compiles (cached) and evaluates ``source``. Raises :class:`FeelSyntaxError` for invalid text."""
+    """Compiles (cached) and evaluates ``source`` over host or FEEL values (see :meth:`Expression.evaluate`).
+    Raises :class:`FeelSyntaxError` for invalid text."""
     scope = variables or _EMPTY
     return _cached(source, _special_names(scope)).evaluate(scope)
