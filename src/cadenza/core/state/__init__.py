@@ -6,7 +6,9 @@ from typing import Any
 
 from cadenza.core.state.db import StateDb
 from cadenza.core.state.elements import ElementState
+from cadenza.core.state.events import SignalState, TimerState, TriggerState
 from cadenza.core.state.jobs import IncidentState, JobState
+from cadenza.core.state.messages import MessageState
 from cadenza.core.state.processes import ProcessState
 from cadenza.core.state.variables import ScopeView, VariableState
 from cadenza.store.port import StateChange
@@ -17,7 +19,20 @@ __all__ = ["EngineState", "ScopeView"]
 class EngineState:
     """Everything a partition knows. Processors read it; appliers (``cadenza.core.appliers``) write it."""
 
-    __slots__ = ("partition", "db", "processes", "elements", "variables", "jobs", "incidents", "_meta")
+    __slots__ = (
+        "partition",
+        "db",
+        "processes",
+        "elements",
+        "variables",
+        "jobs",
+        "incidents",
+        "timers",
+        "messages",
+        "signals",
+        "triggers",
+        "_meta",
+    )
 
     def __init__(self, partition: int = 1) -> None:
         self.partition = partition
@@ -28,6 +43,10 @@ class EngineState:
         self.variables = VariableState(self.db, self.elements)
         self.jobs = JobState(self.db)
         self.incidents = IncidentState(self.db)
+        self.timers = TimerState(self.db)
+        self.messages = MessageState(self.db)
+        self.signals = SignalState(self.db)
+        self.triggers = TriggerState(self.db)
 
     @property
     def last_key(self) -> int:
@@ -51,6 +70,10 @@ class EngineState:
     def restore(self, columns: dict[str, dict[str, Any]]) -> None:
         self.db.restore(columns)
         self.jobs.rebuild_indexes()
+        self.timers.rebuild_indexes()
+        self.messages.rebuild_indexes()
+        self.signals.rebuild_indexes()
+        self.triggers.rebuild_indexes()
 
     def snapshot(self) -> dict[str, dict[Any, Any]]:
         return self.db.snapshot()
