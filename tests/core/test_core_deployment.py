@@ -42,12 +42,15 @@ def test_malformed_xml_and_unsupported_elements_are_rejected_naming_the_element(
         .read_text()
         .replace('bpmn:serviceTask id="b"', 'bpmn:serviceTask id="b"')
     )
-    unsupported = text.replace(
-        '<bpmn:endEvent id="end">', '<bpmn:endEvent id="end"><bpmn:terminateEventDefinition />'
+    conditional = (
+        '<bpmn:boundaryEvent id="cond" attachedToRef="b"><bpmn:conditionalEventDefinition>'
+        "<bpmn:condition>= x &gt; 1</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:boundaryEvent>"
     )
+    unsupported = text.replace('<bpmn:endEvent id="end">', conditional + '<bpmn:endEvent id="end">')
     response = engine.deploy(resources={"t.bpmn": unsupported})
     assert response.rejection_type == "INVALID_ARGUMENT"
-    assert "element 'end'" in response.rejection_reason and "TERMINATE END_EVENT" in response.rejection_reason
+    assert "element 'cond'" in response.rejection_reason
+    assert "CONDITIONAL BOUNDARY_EVENT" in response.rejection_reason
     assert engine.engine.state.processes.latest_process("<default>", "three-tasks") is None
 
 

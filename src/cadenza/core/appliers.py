@@ -203,3 +203,7 @@ def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> No
     job = state.jobs.get(value["jobKey"]) if value["jobKey"] > 0 else None
     if job is not None and job["s"] in (FAILED, ERROR_THROWN):
         state.jobs.put(value["jobKey"], job["v"], ACTIVATABLE)
+
+
+# The event records' appliers live in their own module; importing it registers them here.
+from cadenza.core import event_appliers as _event_appliers  # noqa: E402,F401

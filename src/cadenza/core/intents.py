@@ -13,7 +13,9 @@ __all__ = [
     "MessageStartEventSubscriptionIntent",
     "MessageSubscriptionIntent",
     "ProcessInstanceCreationIntent",
+    "ProcessEventIntent",
     "ProcessInstanceIntent",
+    "ProcessMessageSubscriptionIntent",
     "ProcessIntent",
     "SignalIntent",
     "SignalSubscriptionIntent",
@@ -130,6 +132,8 @@ class MessageSubscriptionIntent(StrEnum):
 
 
 class MessageStartEventSubscriptionIntent(StrEnum):
+    #: Internal: an instance started with a correlation key ended; a buffered message may start the next.
+    CORRELATE = "CORRELATE"
     CREATED = "CREATED"
     CORRELATED = "CORRELATED"
     DELETED = "DELETED"
@@ -171,3 +175,20 @@ class EscalationIntent(StrEnum):
 
 class ErrorIntent(StrEnum):
     CREATED = "CREATED"
+
+
+class ProcessMessageSubscriptionIntent(StrEnum):
+    """The process side of a message subscription; CORRELATE is internal (a buffered message found)."""
+
+    CORRELATE = "CORRELATE"
+    CREATED = "CREATED"
+    CORRELATED = "CORRELATED"
+    DELETED = "DELETED"
+
+
+class ProcessEventIntent(StrEnum):
+    """An event triggered that waits for its scope to terminate first (interrupting boundary, event
+    sub-process) or for its gateway to complete (event-based gateway)."""
+
+    TRIGGERING = "TRIGGERING"
+    TRIGGERED = "TRIGGERED"

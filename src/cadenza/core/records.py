@@ -53,6 +53,7 @@ class ValueType(StrEnum):
     DECISION_EVALUATION = "DECISION_EVALUATION"
     ESCALATION = "ESCALATION"
     ERROR = "ERROR"
+    PROCESS_EVENT = "PROCESS_EVENT"
 
 
 class RejectionType(StrEnum):

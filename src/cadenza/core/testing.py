@@ -72,6 +72,54 @@ class EngineDriver:
             self.complete(job["key"], variables)
         return len(jobs)
 
+    def throw_error(
+        self, job_key: int, code: str, message: str = "", variables: dict[str, Any] | None = None
+    ) -> Record:
+        value = {"errorCode": code, "errorMessage": message, "variables": json.dumps(variables or {})}
+        return self.submit(ValueType.JOB, "THROW_ERROR", value, job_key)
+
+    def publish(
+        self,
+        name: str,
+        correlation_key: str = "",
+        variables: dict[str, Any] | None = None,
+        *,
+        ttl: int = 0,
+        message_id: str = "",
+    ) -> Record:
+        value = {
+            "name": name,
+            "correlationKey": correlation_key,
+            "timeToLive": ttl,
+            "messageId": message_id,
+            "variables": json.dumps(variables or {}),
+        }
+        return self.submit(ValueType.MESSAGE, "PUBLISH", value)
+
+    def broadcast(self, name: str, variables: dict[str, Any] | None = None) -> Record:
+        value = {"signalName": name, "variables": json.dumps(variables or {})}
+        return self.submit(ValueType.SIGNAL, "BROADCAST", value)
+
+    def advance(self, millis: int) -> list[Record]:
+        """Moves the clock as the adapter's scheduler would see it: each due timer fires at its due time,
+        earliest first (a cycle re-armed within the window fires again), then messages whose time to live
+        is over expire."""
+        target = self.now + millis
+        state = self.engine.state
+        responses = []
+        for _ in range(10_000):
+            due = state.timers.due(target)
+            if not due:
+                break
+            timer = state.timers.get(due[0])
+            assert timer is not None
+            self.now = max(self.now, timer["dueDate"])
+            responses.append(self.submit(ValueType.TIMER, "TRIGGER", {}, due[0]))
+        self.now = target
+        expired = state.messages.expired(self.now)
+        responses += [self.submit(ValueType.MESSAGE, "EXPIRE", {}, key) for key in expired]
+        return responses
+
     # ----------------------------------------------------------------------------------------------- queries
 
     def events(self, value_type: ValueType | None = None, *, instance: int | None = None) -> list[Record]:

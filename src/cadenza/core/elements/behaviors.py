@@ -19,8 +19,10 @@ from cadenza.bpmn.model import (
     SubProcess,
 )
 from cadenza.bpmn.zeebe_ext import JobDefinition
+from cadenza.core.elements.event_behaviors import EVENT_ACTIVATIONS, EVENT_TYPES
 from cadenza.core.elements.flow import activate_command, child_value, complete, model_of
 from cadenza.core.elements.incidents import ErrorType, raise_incident
+from cadenza.core.elements.subscriptions import open_subscriptions
 from cadenza.core.elements.variables import evaluate_mappings, set_local, to_text
 from cadenza.core.intents import JobIntent, ProcessInstanceIntent
 from cadenza.core.records import ValueType
@@ -40,9 +42,12 @@ def run_activation(writer: Writer, key: int) -> None:
     model = model_of(writer, value)
     element = model.elements.get(value["elementId"])
     if element is None:
-        _activate_process(writer, key, value, model)
+        if open_subscriptions(writer, key, value, None, model):
+            _activate_process(writer, key, value, model)
         return
     if not _input_mappings(writer, key, value, element):
+        return
+    if not open_subscriptions(writer, key, value, element, model):
         return
     _ACTIVATIONS[element.kind](writer, key, value, element, model)
 
@@ -182,8 +187,9 @@ _ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.EXCLUSIVE_GATEWAY: _activate_exclusive,
     ElementKind.PARALLEL_GATEWAY: _pass_through,
     ElementKind.SUB_PROCESS: _activate_subprocess,
+    **EVENT_ACTIVATIONS,
 }
 
 #: What this engine can run today; a deployment with anything else is rejected, naming the element.
 SUPPORTED_KINDS = frozenset(_ACTIVATIONS)
-SUPPORTED_EVENT_TYPES = frozenset({EventType.NONE})
+SUPPORTED_EVENT_TYPES = frozenset({EventType.NONE, *EVENT_TYPES})

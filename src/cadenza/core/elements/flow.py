@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadenza.bpmn.model import ElementKind, FlowNode, Process, SequenceFlow
+from cadenza.core.elements.subscriptions import element_leaving
 from cadenza.core.elements.variables import evaluate_mappings, propagate, to_text
 from cadenza.core.intents import IncidentIntent, JobIntent, ProcessInstanceIntent
 from cadenza.core.records import ValueType
@@ -56,6 +57,7 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
     value = row["v"]
     tenant = value["tenantId"]
     writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
+    element_leaving(writer, key)
     model = model_of(writer, value)
     element = model.elements.get(value["elementId"])
     scope_key = value["flowScopeKey"]
@@ -112,6 +114,7 @@ def terminate(writer: Writer, key: int) -> None:
         return
     value = row["v"]
     writer.event(_PI, _I.ELEMENT_TERMINATING, key, value, value["tenantId"])
+    element_leaving(writer, key)
     job_key = row.get("job")
     if job_key is not None:
         job = writer.state.jobs.get(job_key)
@@ -145,3 +148,8 @@ def finish_termination(writer: Writer, key: int) -> None:
     parent = writer.state.elements.get(value["flowScopeKey"])
     if parent is not None and parent["s"] == _TERMINATING and parent["n"] == 0:
         finish_termination(writer, value["flowScopeKey"])
+    elif parent is not None and parent["s"] == _ACTIVATED:
+        # Imported here: the trigger behaviour builds on this module.
+        from cadenza.core.elements.triggers import on_terminated
+
+        on_terminated(writer, key, value)

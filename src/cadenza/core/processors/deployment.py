@@ -14,6 +14,7 @@ from cadenza.bpmn.model import Definitions, EventType, Process
 from cadenza.bpmn.reader import parse_bpmn
 from cadenza.core.elements.behaviors import SUPPORTED_EVENT_TYPES, SUPPORTED_KINDS
 from cadenza.core.intents import DecisionRequirementsIntent, DeploymentIntent, ProcessIntent
+from cadenza.core.processors.start_events import deploy_problems, open_start_subscriptions
 from cadenza.core.records import Record, RejectionType, ValueType
 from cadenza.core.writer import Writer
 from cadenza.dmn import load_dmn
@@ -38,7 +39,7 @@ def _unsupported(process: Process) -> list[str]:
             what = element.kind if event_type is EventType.NONE else f"{event_type} {element.kind}"
             line = f" (line {element.line})" if element.line else ""
             problems.append(f"element '{element.id}'{line}: Cadenza cannot run a {what} yet")
-    return problems
+    return problems + deploy_problems(process)
 
 
 def _parse(resource: dict[str, Any]) -> tuple[str, Definitions | Any]:
@@ -156,6 +157,7 @@ def _processes(
         }
         writer.event(ValueType.PROCESS, ProcessIntent.CREATED, key, row, tenant)
         state.remember_model(key, process)
+        open_start_subscriptions(writer, row, process, latest)
         out.append({**_metadata(row), "duplicate": False})
     return out
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from cadenza.core.elements.behaviors import run_activation
 from cadenza.core.elements.flow import complete, terminate
+from cadenza.core.elements.triggers import scope_closed
 from cadenza.core.elements.variables import set_local
 from cadenza.core.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
 from cadenza.core.records import Record, RejectionType, ValueType
@@ -127,8 +128,10 @@ def cancel_instance(writer: Writer, command: Record) -> None:
 
 
 def activate_element(writer: Writer, command: Record) -> None:
-    key = command.key if command.key > 0 else writer.next_key()
     value = command.value
+    if scope_closed(writer, value["flowScopeKey"]):
+        return  # the scope was interrupted or terminated while this token was on its way
+    key = command.key if command.key > 0 else writer.next_key()
     writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value, value["tenantId"])
     run_activation(writer, key)
 
@@ -137,7 +140,7 @@ def complete_element(writer: Writer, command: Record) -> None:
     row = writer.state.elements.get(command.key)
     if row is None or row["s"] != _ACTIVATED:
         return  # already completed or terminated by an earlier command in this batch
-    if row["v"]["bpmnElementType"] in ("PROCESS", "SUB_PROCESS") and row["n"] > 0:
+    if row["v"]["bpmnElementType"] in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS") and row["n"] > 0:
         return
     complete(writer, command.key)
 

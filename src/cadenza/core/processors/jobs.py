@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from cadenza.core.elements.incidents import ErrorType, raise_incident
+from cadenza.core.elements.throwing import throw_error_event
 from cadenza.core.elements.variables import propagate, set_local
 from cadenza.core.intents import JobBatchIntent, JobIntent, ProcessInstanceIntent
 from cadenza.core.processors.instances import parse_document
@@ -108,6 +109,10 @@ def throw_error(writer: Writer, command: Record) -> None:
     row = _job(writer, command, (ACTIVATABLE, ACTIVATED))
     if row is None:
         return
+    document = parse_document(command.value.get("variables"))
+    if isinstance(document, str):
+        writer.reject(command, RejectionType.INVALID_ARGUMENT, document)
+        return
     code = str(command.value.get("errorCode", ""))
     message = str(command.value.get("errorMessage", ""))
     job = {**row["v"], "errorCode": code, "errorMessage": message}
@@ -115,8 +120,7 @@ def throw_error(writer: Writer, command: Record) -> None:
     element = writer.state.elements.get(job["elementInstanceKey"])
     if element is None:
         return
-    # Error catch events are not runnable yet (deployments with them are rejected), so nothing can catch it.
-    if True:
+    if not throw_error_event(writer, job["elementInstanceKey"], code, document):
         reason = (
             f"Expected to throw an error event with the code '{code}' with message '{message}', "
             "but it was not caught. No error events are available in the scope."

@@ -7,7 +7,9 @@ from typing import Any
 
 from cadenza.core.state.db import StateDb
 from cadenza.core.state.elements import ElementState
+from cadenza.core.state.events import SignalState, TimerState, TriggerState
 from cadenza.core.state.jobs import IncidentState, JobState
+from cadenza.core.state.messages import MessageState
 from cadenza.core.state.processes import ProcessState
 from cadenza.core.state.variables import ScopeView, VariableState
 from cadenza.store.port import StateChange
@@ -26,6 +28,10 @@ class EngineState:
         "variables",
         "jobs",
         "incidents",
+        "timers",
+        "messages",
+        "signals",
+        "triggers",
         "on_root_completed",
         "_meta",
     )
@@ -39,6 +45,10 @@ class EngineState:
         self.variables = VariableState(self.db, self.elements)
         self.jobs = JobState(self.db)
         self.incidents = IncidentState(self.db)
+        self.timers = TimerState(self.db)
+        self.messages = MessageState(self.db)
+        self.signals = SignalState(self.db)
+        self.triggers = TriggerState(self.db)
         #: Called with an instance key and its root variables (JSON text) just before a completed process
         #: instance's state is dropped; the adapter uses it to answer CreateProcessInstanceWithResult. Not
         #: state: replay leaves it unset.
@@ -66,6 +76,10 @@ class EngineState:
     def restore(self, columns: dict[str, dict[str, Any]]) -> None:
         self.db.restore(columns)
         self.jobs.rebuild_indexes()
+        self.timers.rebuild_indexes()
+        self.messages.rebuild_indexes()
+        self.signals.rebuild_indexes()
+        self.triggers.rebuild_indexes()
 
     def snapshot(self) -> dict[str, dict[Any, Any]]:
         return self.db.snapshot()

@@ -1,0 +1,129 @@
+"""Appliers of the event records: timers, messages, signals and pending event triggers.
+
+Registered into :data:`cadenza.core.appliers.APPLIERS` when that module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cadenza.core.appliers import APPLIERS, Applier, applies
+from cadenza.core.intents import (
+    MessageIntent,
+    MessageStartEventSubscriptionIntent,
+    MessageSubscriptionIntent,
+    ProcessEventIntent,
+    ProcessInstanceIntent,
+    ProcessMessageSubscriptionIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
+)
+from cadenza.core.records import ValueType
+
+if TYPE_CHECKING:
+    from cadenza.core.state import EngineState
+
+__all__: list[str] = []
+
+
+@applies(ValueType.TIMER, TimerIntent.CREATED)
+def timer_created(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.timers.put(key, value)
+
+
+@applies(ValueType.TIMER, TimerIntent.TRIGGERED)
+def timer_triggered(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.timers.remove(key)
+
+
+@applies(ValueType.TIMER, TimerIntent.CANCELED)
+def timer_canceled(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.timers.remove(key)
+
+
+@applies(ValueType.MESSAGE, MessageIntent.PUBLISHED)
+def message_published(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.messages.put_message(key, value)
+
+
+@applies(ValueType.MESSAGE, MessageIntent.EXPIRED)
+def message_expired(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.messages.remove_message(key)
+
+
+@applies(ValueType.PROCESS_MESSAGE_SUBSCRIPTION, ProcessMessageSubscriptionIntent.CREATED)
+def subscription_created(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.messages.put_subscription(key, value)
+
+
+@applies(ValueType.PROCESS_MESSAGE_SUBSCRIPTION, ProcessMessageSubscriptionIntent.DELETED)
+def subscription_deleted(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.messages.remove_subscription(key)
+
+
+@applies(ValueType.MESSAGE_SUBSCRIPTION, MessageSubscriptionIntent.CORRELATED)
+def subscription_correlated(state: EngineState, _key: int, value: dict[str, Any]) -> None:
+    state.messages.mark_correlated(value["messageKey"], value["bpmnProcessId"])
+
+
+@applies(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, MessageStartEventSubscriptionIntent.CREATED)
+def start_subscription_created(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.messages.put_start_subscription(key, value)
+
+
+@applies(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, MessageStartEventSubscriptionIntent.DELETED)
+def start_subscription_deleted(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.messages.remove_start_subscription(key)
+
+
+@applies(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, MessageStartEventSubscriptionIntent.CORRELATED)
+def start_subscription_correlated(state: EngineState, _key: int, value: dict[str, Any]) -> None:
+    state.messages.mark_correlated(value["messageKey"], value["bpmnProcessId"])
+    if value["correlationKey"]:
+        state.messages.put_started_with(
+            value["tenantId"], value["bpmnProcessId"], value["correlationKey"], value["processInstanceKey"]
+        )
+
+
+@applies(ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.CREATED)
+def signal_subscription_created(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.signals.put(key, value)
+
+
+@applies(ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.DELETED)
+def signal_subscription_deleted(state: EngineState, key: int, _value: dict[str, Any]) -> None:
+    state.signals.remove(key)
+
+
+@applies(ValueType.PROCESS_EVENT, ProcessEventIntent.TRIGGERING)
+def event_triggering(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.triggers.put(key, value)
+    if value.get("interruptsScope"):
+        # An interrupting event sub-process ends the scope's other work, including tokens waiting at joins.
+        state.elements.clear_joins(value["scopeKey"])
+
+
+@applies(ValueType.PROCESS_EVENT, ProcessEventIntent.TRIGGERED)
+def event_triggered(state: EngineState, _key: int, value: dict[str, Any]) -> None:
+    state.triggers.remove(value)
+
+
+def _also_for_events(applier: Applier) -> Applier:
+    """Wraps the element-left applier: an instance a keyed message started frees its correlation key; a
+    completed terminate end event drops the tokens waiting at its scope's joins, so the scope can complete
+    once its other children are terminated (§6.13)."""
+
+    def apply(state: EngineState, key: int, value: dict[str, Any]) -> None:
+        applier(state, key, value)
+        if value["flowScopeKey"] < 0:
+            state.messages.instance_left(key)
+        elif value["bpmnEventType"] == "TERMINATE" and value["bpmnElementType"] == "END_EVENT":
+            state.elements.clear_joins(value["flowScopeKey"])
+
+    return apply
+
+
+for _intent in (ProcessInstanceIntent.ELEMENT_COMPLETED, ProcessInstanceIntent.ELEMENT_TERMINATED):
+    APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)] = _also_for_events(
+        APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)]
+    )
