@@ -65,6 +65,7 @@ def element_terminating(state: EngineState, key: int, _value: dict[str, Any]) ->
 def element_activating(state: EngineState, key: int, value: dict[str, Any]) -> None:
     scope_key = value["flowScopeKey"]
     state.elements.create(key, value, ProcessInstanceIntent.ELEMENT_ACTIVATING)
+    activity_appliers.element_activating(state, key, value)
     if scope_key < 0:
         return
     # The flows that brought the token here stop being in flight: one of each for a join, else one.
@@ -200,3 +201,7 @@ def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> No
     job = state.jobs.get(value["jobKey"]) if value["jobKey"] > 0 else None
     if job is not None and job["s"] in (FAILED, ERROR_THROWN):
         state.jobs.put(value["jobKey"], job["v"], ACTIVATABLE)
+
+
+# Appliers of activity events (multi-instance, user tasks) live in their own module; importing registers them.
+from cadenza.core import activity_appliers  # noqa: E402

@@ -12,6 +12,7 @@ __all__ = [
     "MessageIntent",
     "MessageStartEventSubscriptionIntent",
     "MessageSubscriptionIntent",
+    "MultiInstanceIntent",
     "ProcessInstanceCreationIntent",
     "ProcessInstanceIntent",
     "ProcessIntent",
@@ -171,3 +172,8 @@ class EscalationIntent(StrEnum):
 
 class ErrorIntent(StrEnum):
     CREATED = "CREATED"
+
+
+class MultiInstanceIntent(StrEnum):
+    #: The body's input collection, evaluated once on activation (Zeebe 8.8, after bug #31837).
+    INPUT_COLLECTION_EVALUATED = "INPUT_COLLECTION_EVALUATED"

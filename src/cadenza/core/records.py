@@ -53,6 +53,7 @@ class ValueType(StrEnum):
     DECISION_EVALUATION = "DECISION_EVALUATION"
     ESCALATION = "ESCALATION"
     ERROR = "ERROR"
+    MULTI_INSTANCE = "MULTI_INSTANCE"
 
 
 class RejectionType(StrEnum):

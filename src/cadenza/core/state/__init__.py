@@ -8,6 +8,7 @@ from cadenza.core.state.db import StateDb
 from cadenza.core.state.elements import ElementState
 from cadenza.core.state.jobs import IncidentState, JobState
 from cadenza.core.state.processes import ProcessState
+from cadenza.core.state.user_tasks import UserTaskState
 from cadenza.core.state.variables import ScopeView, VariableState
 from cadenza.store.port import StateChange
 
@@ -17,7 +18,17 @@ __all__ = ["EngineState", "ScopeView"]
 class EngineState:
     """Everything a partition knows. Processors read it; appliers (``cadenza.core.appliers``) write it."""
 
-    __slots__ = ("partition", "db", "processes", "elements", "variables", "jobs", "incidents", "_meta")
+    __slots__ = (
+        "partition",
+        "db",
+        "processes",
+        "elements",
+        "variables",
+        "jobs",
+        "incidents",
+        "user_tasks",
+        "_meta",
+    )
 
     def __init__(self, partition: int = 1) -> None:
         self.partition = partition
@@ -28,6 +39,7 @@ class EngineState:
         self.variables = VariableState(self.db, self.elements)
         self.jobs = JobState(self.db)
         self.incidents = IncidentState(self.db)
+        self.user_tasks = UserTaskState(self.db)
 
     @property
     def last_key(self) -> int:
