@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from cadenza.core.testing import EngineDriver
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture

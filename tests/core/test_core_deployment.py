@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES
+from core_fixtures import FIXTURES
 
 from cadenza.core.records import RecordType
 from cadenza.core.testing import EngineDriver

@@ -3,7 +3,7 @@ outward through scopes; an exact code beats a catch-all; uncaught errors raise i
 
 from __future__ import annotations
 
-from conftest import FIXTURES
+from core_fixtures import FIXTURES
 
 from cadenza.core.records import ValueType
 from cadenza.core.testing import EngineDriver

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import FIXTURES
+from core_fixtures import FIXTURES
 
 from cadenza.core.engine import Engine
 from cadenza.core.records import ValueType

@@ -3,7 +3,7 @@ tasks and boundary events, and message start events."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES
+from core_fixtures import FIXTURES
 
 from cadenza.core.records import RecordType, ValueType
 from cadenza.core.testing import EngineDriver

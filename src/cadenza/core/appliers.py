@@ -65,6 +65,7 @@ def element_terminating(state: EngineState, key: int, _value: dict[str, Any]) ->
 def element_activating(state: EngineState, key: int, value: dict[str, Any]) -> None:
     scope_key = value["flowScopeKey"]
     state.elements.create(key, value, ProcessInstanceIntent.ELEMENT_ACTIVATING)
+    activity_appliers.element_activating(state, key, value)
     if scope_key < 0:
         return
     # The flows that brought the token here stop being in flight: one of each for a join, else one.
@@ -206,4 +207,6 @@ def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> No
 
 
 # The event records' appliers live in their own module; importing it registers them here.
+# Appliers of activity events (multi-instance, user tasks) live in their own module; importing registers them.
+from cadenza.core import activity_appliers  # noqa: E402
 from cadenza.core import event_appliers as _event_appliers  # noqa: E402,F401

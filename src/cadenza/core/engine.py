@@ -19,7 +19,7 @@ from cadenza.core.intents import (
     ProcessInstanceIntent,
     VariableDocumentIntent,
 )
-from cadenza.core.processors import deployment, incidents, instances, jobs, variables
+from cadenza.core.processors import deployment, incidents, instances, jobs, user_tasks, variables
 from cadenza.core.processors.events import EVENT_PROCESSORS
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.state import EngineState
@@ -42,6 +42,7 @@ _PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     (ValueType.VARIABLE_DOCUMENT, VariableDocumentIntent.UPDATE): variables.update_variables,
     **{(ValueType.JOB, intent): fn for intent, fn in jobs.JOB_PROCESSORS.items()},
     **EVENT_PROCESSORS,
+    **{(ValueType.USER_TASK, intent): fn for intent, fn in user_tasks.USER_TASK_PROCESSORS.items()},
 }
 
 #: Follow-up commands of one batch beyond this many are a runaway loop in the model (a cycle with no wait

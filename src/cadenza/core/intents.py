@@ -12,6 +12,7 @@ __all__ = [
     "MessageIntent",
     "MessageStartEventSubscriptionIntent",
     "MessageSubscriptionIntent",
+    "MultiInstanceIntent",
     "ProcessInstanceCreationIntent",
     "ProcessEventIntent",
     "ProcessInstanceIntent",
@@ -192,3 +193,8 @@ class ProcessEventIntent(StrEnum):
 
     TRIGGERING = "TRIGGERING"
     TRIGGERED = "TRIGGERED"
+
+
+class MultiInstanceIntent(StrEnum):
+    #: The body's input collection, evaluated once on activation (Zeebe 8.8, after bug #31837).
+    INPUT_COLLECTION_EVALUATED = "INPUT_COLLECTION_EVALUATED"

@@ -54,6 +54,7 @@ class ValueType(StrEnum):
     ESCALATION = "ESCALATION"
     ERROR = "ERROR"
     PROCESS_EVENT = "PROCESS_EVENT"
+    MULTI_INSTANCE = "MULTI_INSTANCE"
 
 
 class RejectionType(StrEnum):

@@ -11,17 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 from cadenza.bpmn.model import (
+    Activity,
     ElementKind,
     EventType,
     FlowNode,
     Gateway,
     Process,
     SubProcess,
+    UserTask,
 )
 from cadenza.bpmn.zeebe_ext import JobDefinition
+from cadenza.core.elements import inclusive, multi_instance, user_tasks
+from cadenza.core.elements.call_activity import activate_call_activity
+from cadenza.core.elements.decisions import activate_decision
 from cadenza.core.elements.event_behaviors import EVENT_ACTIVATIONS, EVENT_TYPES
-from cadenza.core.elements.flow import activate_command, child_value, complete, model_of
+from cadenza.core.elements.flow import BODY, activate_command, child_value, complete, model_of
 from cadenza.core.elements.incidents import ErrorType, raise_incident
+from cadenza.core.elements.scripts import activate_script
 from cadenza.core.elements.subscriptions import open_subscriptions
 from cadenza.core.elements.variables import evaluate_mappings, set_local, to_text
 from cadenza.core.intents import JobIntent, ProcessInstanceIntent
@@ -44,6 +50,10 @@ def run_activation(writer: Writer, key: int) -> None:
     if element is None:
         if open_subscriptions(writer, key, value, None, model):
             _activate_process(writer, key, value, model)
+        return
+    if value["bpmnElementType"] == BODY:  # mappings apply per inner instance, not to the body
+        assert isinstance(element, Activity)
+        multi_instance.activate_body(writer, key, value, element)
         return
     if not _input_mappings(writer, key, value, element):
         return
@@ -172,6 +182,30 @@ def _activate_exclusive(
     raise_incident(writer, key, value, ErrorType.CONDITION_ERROR, message)
 
 
+def _engine_or_job(own: Activation) -> Activation:
+    """Script and business rule tasks: evaluated by the engine, or a job when they have a task definition."""
+
+    def activate(writer: Writer, key: int, value: dict[str, Any], element: FlowNode, model: Process) -> None:
+        if getattr(element, "job", None) is not None:
+            _activate_job_task(writer, key, value, element, model)
+        else:
+            own(writer, key, value, element, model)
+
+    return activate
+
+
+def _activate_user_task(
+    writer: Writer, key: int, value: dict[str, Any], element: FlowNode, model: Process
+) -> None:
+    assert isinstance(element, UserTask)
+    if element.native:
+        user_tasks.activate_native(writer, key, value, element, model)
+        return
+    job = user_tasks.job_definition(writer, key, value, element)
+    if job is not None and _create_job(writer, key, value, job):
+        _activated(writer, key, value)
+
+
 def _describe(value: Any) -> str:
     return "'NULL'" if value is None else f"'{type(value).__name__.upper()}'"
 
@@ -188,6 +222,11 @@ _ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.PARALLEL_GATEWAY: _pass_through,
     ElementKind.SUB_PROCESS: _activate_subprocess,
     **EVENT_ACTIVATIONS,
+    ElementKind.CALL_ACTIVITY: activate_call_activity,
+    ElementKind.SCRIPT_TASK: _engine_or_job(activate_script),
+    ElementKind.BUSINESS_RULE_TASK: _engine_or_job(activate_decision),
+    ElementKind.USER_TASK: _activate_user_task,
+    ElementKind.INCLUSIVE_GATEWAY: inclusive.activate_inclusive,
 }
 
 #: What this engine can run today; a deployment with anything else is rejected, naming the element.

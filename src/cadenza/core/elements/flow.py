@@ -6,6 +6,7 @@ long path never deepens the Python stack and parallel branches interleave as in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cadenza.bpmn.model import ElementKind, FlowNode, Process, SequenceFlow
@@ -16,6 +17,12 @@ from cadenza.core.records import ValueType
 from cadenza.core.writer import Writer
 
 __all__ = [
+    "AFTER_TERMINATED",
+    "BODY",
+    "COMPLETION_HOOKS",
+    "JOIN_CHECKS",
+    "SCOPE_CHANGED",
+    "TERMINATION_HOOKS",
     "activate_command",
     "child_value",
     "complete",
@@ -29,6 +36,31 @@ _PI = ValueType.PROCESS_INSTANCE
 _I = ProcessInstanceIntent
 _ACTIVATED = str(_I.ELEMENT_ACTIVATED)
 _TERMINATING = str(_I.ELEMENT_TERMINATING)
+_COMPLETING = str(_I.ELEMENT_COMPLETING)
+#: Zeebe's ``bpmnElementType`` of a multi-instance body (its inner instances carry the activity's own type).
+BODY = "MULTI_INSTANCE_BODY"
+
+# Element-specific modules (multi-instance, call activities, user tasks, inclusive joins) extend the generic
+# lifecycle through these lists, filled when those modules are imported, so this module stays the one path.
+# Each hook is called for every element and returns quickly when the element is not its kind.
+
+#: After output mappings, before COMPLETED, while the element's variables still live. Returns False to go
+#: on as usual, True when it raised an incident (the element stays COMPLETING), or a function that runs
+#: after COMPLETED in place of taking the outgoing flows.
+CompletionHook = Callable[[Writer, int, dict[str, Any]], "bool | Callable[[], None]"]
+COMPLETION_HOOKS: list[CompletionHook] = []
+#: After TERMINATING: cancels what the element owns; True when termination must wait for that work.
+TerminationHook = Callable[[Writer, int, dict[str, Any]], bool]
+TERMINATION_HOOKS: list[TerminationHook] = []
+#: After TERMINATED (the row is gone; ``value`` is its record value).
+AfterTerminated = Callable[[Writer, int, dict[str, Any]], None]
+AFTER_TERMINATED: list[AfterTerminated] = []
+#: For a join other than a parallel one: may the token that just arrived activate it now?
+JoinCheck = Callable[[Writer, int, FlowNode, Process], bool | None]
+JOIN_CHECKS: list[JoinCheck] = []
+#: A token ended in a scope without taking a flow (waiting joins may now be able to fire).
+ScopeChanged = Callable[[Writer, int], None]
+SCOPE_CHANGED: list[ScopeChanged] = []
 
 
 def model_of(writer: Writer, value: dict[str, Any]) -> Process:
@@ -38,8 +70,10 @@ def model_of(writer: Writer, value: dict[str, Any]) -> Process:
 def child_value(scope: dict[str, Any], scope_key: int, element: FlowNode) -> dict[str, Any]:
     """The record value of a new element instance inside ``scope`` (the scope's instance value)."""
     value = dict(scope)
+    value.pop("businessKey", None)  # carried by the PROCESS element's records only
     value["elementId"] = element.id
-    value["bpmnElementType"] = str(element.kind)
+    body = getattr(element, "multi_instance", None) is not None
+    value["bpmnElementType"] = BODY if body else str(element.kind)
     value["bpmnEventType"] = str(getattr(element, "event_type", "UNSPECIFIED"))
     value["flowScopeKey"] = scope_key
     return value
@@ -56,17 +90,26 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
         return
     value = row["v"]
     tenant = value["tenantId"]
-    writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
-    element_leaving(writer, key)
+    if row["s"] != _COMPLETING:  # a resolved incident re-runs the completion without a second COMPLETING
+        writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
+        element_leaving(writer, key)
     model = model_of(writer, value)
     element = model.elements.get(value["elementId"])
     scope_key = value["flowScopeKey"]
-    if element is not None and element.io.outputs:
-        outputs = evaluate_mappings(
-            element.io.outputs, writer.state.variables.view(key), merge_into_visible=True
-        )
-        propagate(writer, scope_key, {name: to_text(v) for name, v in outputs.items()}, value)
+    # A multi-instance body has no mappings of its own: the activity's mappings apply per inner instance.
+    if element is not None and element.io.outputs and value["bpmnElementType"] != BODY:
+        _output_mappings(writer, key, value, element)
+    then: Callable[[], None] | None = None
+    for hook in COMPLETION_HOOKS:
+        outcome = hook(writer, key, value)
+        if outcome is True:
+            return
+        if outcome is not False:
+            then = outcome
     writer.event(_PI, _I.ELEMENT_COMPLETED, key, value, tenant)
+    if then is not None:
+        then()
+        return
     if element is None:  # the process itself
         return
     outgoing = element.outgoing if flows is None else flows
@@ -74,6 +117,15 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
         take_flows(writer, value, scope_key, outgoing, model)
     else:
         scope_done(writer, scope_key)
+
+
+def _output_mappings(writer: Writer, key: int, value: dict[str, Any], element: FlowNode) -> None:
+    outputs = evaluate_mappings(element.io.outputs, writer.state.variables.view(key), merge_into_visible=True)
+    scope_key = value["flowScopeKey"]
+    # An inner instance's results merge from the instance itself, where its output element is preset.
+    scope = writer.state.elements.get(scope_key)
+    start = key if scope is not None and scope["v"]["bpmnElementType"] == BODY else scope_key
+    propagate(writer, start, {name: to_text(v) for name, v in outputs.items()}, value)
 
 
 def take_flows(
@@ -95,11 +147,15 @@ def take_flows(
             taken = writer.state.elements.taken_flows(scope_key, target.id)
             if any(incoming.id not in taken for incoming in target.incoming):
                 continue  # the join waits for its other branches
+        if any(check(writer, scope_key, target, model) is False for check in JOIN_CHECKS):
+            continue
         activate_command(writer, child_value(scope_value, scope_key, target))
 
 
 def scope_done(writer: Writer, scope_key: int) -> None:
     """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+    for changed in SCOPE_CHANGED:
+        changed(writer, scope_key)
     row = writer.state.elements.get(scope_key)
     if row is not None and row["s"] == _ACTIVATED and row["n"] == 0:
         writer.follow_up(_PI, _I.COMPLETE_ELEMENT, scope_key, row["v"])
@@ -121,10 +177,11 @@ def terminate(writer: Writer, key: int) -> None:
         if job is not None:
             writer.event(ValueType.JOB, JobIntent.CANCELED, job_key, job["v"], value["tenantId"])
     _resolve_incidents(writer, key)
+    waits = [hook(writer, key, value) for hook in TERMINATION_HOOKS]
     children = writer.state.elements.children(key)
     for child in children:
         writer.follow_up(_PI, _I.TERMINATE_ELEMENT, child["k"], child["v"])
-    if not children:
+    if not children and not any(waits):
         finish_termination(writer, key)
 
 
@@ -153,3 +210,5 @@ def finish_termination(writer: Writer, key: int) -> None:
         from cadenza.core.elements.triggers import on_terminated
 
         on_terminated(writer, key, value)
+    for hook in AFTER_TERMINATED:
+        hook(writer, key, value)

@@ -13,6 +13,7 @@ from cadenza.bpmn.errors import BpmnError
 from cadenza.bpmn.model import Definitions, EventType, Process
 from cadenza.bpmn.reader import parse_bpmn
 from cadenza.core.elements.behaviors import SUPPORTED_EVENT_TYPES, SUPPORTED_KINDS
+from cadenza.core.elements.limits import unsupported_detail
 from cadenza.core.intents import DecisionRequirementsIntent, DeploymentIntent, ProcessIntent
 from cadenza.core.processors.start_events import deploy_problems, open_start_subscriptions
 from cadenza.core.records import Record, RejectionType, ValueType
@@ -39,6 +40,9 @@ def _unsupported(process: Process) -> list[str]:
             what = element.kind if event_type is EventType.NONE else f"{event_type} {element.kind}"
             line = f" (line {element.line})" if element.line else ""
             problems.append(f"element '{element.id}'{line}: Cadenza cannot run a {what} yet")
+        elif (detail := unsupported_detail(element)) is not None:
+            line = f" (line {element.line})" if element.line else ""
+            problems.append(f"element '{element.id}'{line}: {detail}")
     return problems + deploy_problems(process)
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from cadenza.core.elements.behaviors import run_activation
+from cadenza.core.elements.business_key import business_key
 from cadenza.core.elements.flow import complete, terminate
 from cadenza.core.elements.triggers import scope_closed
 from cadenza.core.elements.variables import set_local
@@ -25,6 +26,8 @@ __all__ = [
 
 _PI = ValueType.PROCESS_INSTANCE
 _ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
+#: Elements that complete only once no child is left.
+_SCOPES = ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "MULTI_INSTANCE_BODY")
 
 
 def parse_document(text: Any) -> dict[str, str] | str:
@@ -56,20 +59,13 @@ def create_instance(writer: Writer, command: Record) -> None:
     if isinstance(variables, str):
         writer.reject(command, RejectionType.INVALID_ARGUMENT, variables)
         return
+    try:
+        business = business_key(model, value, variables)
+    except ValueError as error:
+        writer.reject(command, RejectionType.INVALID_ARGUMENT, str(error))
+        return
     key = writer.next_key()
-    instance = {
-        "bpmnProcessId": process["bpmnProcessId"],
-        "version": process["version"],
-        "processDefinitionKey": process["processDefinitionKey"],
-        "processInstanceKey": key,
-        "elementId": process["bpmnProcessId"],
-        "bpmnElementType": "PROCESS",
-        "bpmnEventType": "UNSPECIFIED",
-        "flowScopeKey": -1,
-        "parentProcessInstanceKey": value.get("parentProcessInstanceKey", -1),
-        "parentElementInstanceKey": value.get("parentElementInstanceKey", -1),
-        "tenantId": tenant,
-    }
+    instance = _instance_value(process, key, value, tenant, business)
     writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, instance, tenant)
     for name, text in variables.items():
         set_local(writer, key, name, text, instance)
@@ -81,11 +77,35 @@ def create_instance(writer: Writer, command: Record) -> None:
         "variables": json.dumps({}),
         "tenantId": tenant,
     }
+    if business:
+        created["businessKey"] = business
     event = writer.event(
         ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, key, created
     )
     writer.respond(event)
     run_activation(writer, key)
+
+
+def _instance_value(
+    process: dict[str, Any], key: int, command: dict[str, Any], tenant: str, business: str
+) -> dict[str, Any]:
+    """The PROCESS element's record value; only it carries the business key."""
+    instance = {
+        "bpmnProcessId": process["bpmnProcessId"],
+        "version": process["version"],
+        "processDefinitionKey": process["processDefinitionKey"],
+        "processInstanceKey": key,
+        "elementId": process["bpmnProcessId"],
+        "bpmnElementType": "PROCESS",
+        "bpmnEventType": "UNSPECIFIED",
+        "flowScopeKey": -1,
+        "parentProcessInstanceKey": command.get("parentProcessInstanceKey", -1),
+        "parentElementInstanceKey": command.get("parentElementInstanceKey", -1),
+        "tenantId": tenant,
+    }
+    if business:
+        instance["businessKey"] = business
+    return instance
 
 
 def _find_process(writer: Writer, tenant: str, value: dict[str, Any]) -> dict[str, Any] | str:
@@ -140,7 +160,7 @@ def complete_element(writer: Writer, command: Record) -> None:
     row = writer.state.elements.get(command.key)
     if row is None or row["s"] != _ACTIVATED:
         return  # already completed or terminated by an earlier command in this batch
-    if row["v"]["bpmnElementType"] in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS") and row["n"] > 0:
+    if row["v"]["bpmnElementType"] in _SCOPES and row["n"] > 0:
         return
     complete(writer, command.key)
 

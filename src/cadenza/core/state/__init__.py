@@ -11,6 +11,7 @@ from cadenza.core.state.events import SignalState, TimerState, TriggerState
 from cadenza.core.state.jobs import IncidentState, JobState
 from cadenza.core.state.messages import MessageState
 from cadenza.core.state.processes import ProcessState
+from cadenza.core.state.user_tasks import UserTaskState
 from cadenza.core.state.variables import ScopeView, VariableState
 from cadenza.store.port import StateChange
 
@@ -33,6 +34,7 @@ class EngineState:
         "signals",
         "triggers",
         "on_root_completed",
+        "user_tasks",
         "_meta",
     )
 
@@ -53,6 +55,7 @@ class EngineState:
         #: instance's state is dropped; the adapter uses it to answer CreateProcessInstanceWithResult. Not
         #: state: replay leaves it unset.
         self.on_root_completed: Callable[[int, dict[str, str]], None] | None = None
+        self.user_tasks = UserTaskState(self.db)
 
     @property
     def last_key(self) -> int:

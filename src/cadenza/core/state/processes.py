@@ -71,6 +71,9 @@ class ProcessState:
         row: dict[str, Any] | None = self._drgs.get(key)
         return row
 
+    def all_drgs(self) -> list[dict[str, Any]]:
+        return list(self._drgs.data.values())
+
     def latest_drg_by_id(self, tenant: str, drg_id: str) -> dict[str, Any] | None:
         best: dict[str, Any] | None = None
         for row in self._drgs.data.values():

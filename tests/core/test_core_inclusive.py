@@ -1,0 +1,74 @@
+"""Inclusive gateways (ZEEBE-SEMANTICS §5.2-5.3): fork on every true condition, join on what can still arrive."""
+
+from __future__ import annotations
+
+from core_fixtures import FIXTURES
+
+from cadenza.core.records import ValueType
+from cadenza.core.testing import EngineDriver
+
+
+def _steps(engine: EngineDriver, instance: int, element: str) -> list[str]:
+    return [i for e, i in engine.trace(instance) if e == element]
+
+
+def test_the_fork_takes_every_true_flow_and_the_join_waits_for_all_of_them(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive.bpmn")
+    instance = engine.create("inclusive", {"wantA": True, "wantB": True}).value["processInstanceKey"]
+    taken = [e for e, i in engine.trace(instance) if i == "SEQUENCE_FLOW_TAKEN"]
+    assert taken == ["f1", "toA", "toB"]
+    assert engine.complete_all("a") == 1
+    assert _steps(engine, instance, "join") == []
+    assert engine.complete_all("b") == 1
+    assert _steps(engine, instance, "join") == [
+        "ELEMENT_ACTIVATING",
+        "ELEMENT_ACTIVATED",
+        "ELEMENT_COMPLETING",
+        "ELEMENT_COMPLETED",
+    ]
+    assert not engine.is_active(instance)
+
+
+def test_the_join_fires_at_once_for_a_single_taken_branch_and_the_default_is_taken_alone(
+    engine: EngineDriver,
+) -> None:
+    engine.deploy(FIXTURES / "inclusive.bpmn")
+    one = engine.create("inclusive", {"wantA": True, "wantB": False}).value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    assert not engine.is_active(one)
+    default = engine.create("inclusive", {"wantA": False, "wantB": False}).value["processInstanceKey"]
+    assert ("toC", "SEQUENCE_FLOW_TAKEN") in engine.trace(default)
+    assert engine.complete_all("c") == 1
+    assert not engine.is_active(default)
+
+
+def test_a_condition_that_is_not_boolean_is_an_incident(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive.bpmn")
+    instance = engine.create("inclusive", {"wantA": True}).value["processInstanceKey"]
+    [incident] = engine.events(ValueType.INCIDENT, instance=instance)
+    assert incident.value["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert incident.value["errorMessage"] == (
+        "Expected result of the expression 'wantB' to be 'BOOLEAN', but was 'NULL'."
+    )
+
+
+def test_the_join_ignores_branches_that_cannot_reach_it(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-reach.bpmn")
+    instance = engine.create("inclusive-reach", {"wantX": False}).value["processInstanceKey"]
+    assert engine.complete_all("a") == 1  # d is active but ends elsewhere
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("after") == 1
+    assert engine.complete_all("d") == 1
+    assert not engine.is_active(instance)
+
+
+def test_the_join_fires_when_a_branch_that_could_reach_it_ends_elsewhere(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-reach.bpmn")
+    instance = engine.create("inclusive-reach", {"wantX": True, "go": False}).value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    assert _steps(engine, instance, "join") == []  # x may still route to the join
+    assert engine.complete_all("x") == 1  # ... but goes to "skipped"
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("after") == 1 and engine.complete_all("d") == 1
+    assert not engine.is_active(instance)
+    assert _steps(engine, instance, "join").count("ELEMENT_ACTIVATING") == 1
