@@ -165,7 +165,7 @@ def test_element_level_problems_are_all_collected() -> None:
         "NoStartSub": ["embedded sub-process needs exactly one none start event"],
         "EventGateway": [
             "event-based gateway needs at least two outgoing flows",
-            "event-based gateway leads to 'NotACatch', not a message, timer or signal catch event",
+            "event-based gateway leads to 'NotACatch', not a message, timer, signal or conditional catch event",
         ],
         "NoCollection": [
             "zeebe:output target 'not a name' is not a variable name or path",

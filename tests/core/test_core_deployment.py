@@ -42,15 +42,13 @@ def test_malformed_xml_and_unsupported_elements_are_rejected_naming_the_element(
         .read_text()
         .replace('bpmn:serviceTask id="b"', 'bpmn:serviceTask id="b"')
     )
-    conditional = (
-        '<bpmn:boundaryEvent id="cond" attachedToRef="b"><bpmn:conditionalEventDefinition>'
-        "<bpmn:condition>= x &gt; 1</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:boundaryEvent>"
-    )
-    unsupported = text.replace('<bpmn:endEvent id="end">', conditional + '<bpmn:endEvent id="end">')
+    # Ad-hoc sub-processes parse but do not run yet: the deployment names the element instead.
+    adhoc = '<bpmn:adHocSubProcess id="adhoc"><bpmn:task id="inner" /></bpmn:adHocSubProcess>'
+    unsupported = text.replace('<bpmn:endEvent id="end">', adhoc + '<bpmn:endEvent id="end">')
     response = engine.deploy(resources={"t.bpmn": unsupported})
     assert response.rejection_type == "INVALID_ARGUMENT"
-    assert "element 'cond'" in response.rejection_reason
-    assert "CONDITIONAL BOUNDARY_EVENT" in response.rejection_reason
+    assert "element 'adhoc'" in response.rejection_reason
+    assert "AD_HOC_SUB_PROCESS" in response.rejection_reason
     assert engine.engine.state.processes.latest_process("<default>", "three-tasks") is None
 
 

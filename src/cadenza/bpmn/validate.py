@@ -34,7 +34,8 @@ __all__ = ["check_duplicate_ids", "check_process"]
 
 _N = TypeVar("_N", bound=FlowNode)
 _DEFAULT_GATEWAYS = {ElementKind.EXCLUSIVE_GATEWAY, ElementKind.INCLUSIVE_GATEWAY}
-_EVENT_GATEWAY_TARGETS = {EventType.MESSAGE, EventType.TIMER, EventType.SIGNAL}
+#: Conditional catch events too, a Cadenza addition (Camunda 7 allows them after an event-based gateway).
+_EVENT_GATEWAY_TARGETS = {EventType.MESSAGE, EventType.TIMER, EventType.SIGNAL, EventType.CONDITIONAL}
 
 
 def check_duplicate_ids(root: XmlElement, problems: Problems) -> None:
@@ -205,7 +206,8 @@ def _check_event_gateways(sk: Skeleton, leaving: dict[str, list[RawFlow]], probl
                 problems.add(
                     gateway.id,
                     gateway.line,
-                    f"event-based gateway leads to '{target.id}', not a message, timer or signal catch event",
+                    f"event-based gateway leads to '{target.id}', not a message, timer, signal or "
+                    "conditional catch event",
                 )
 
 

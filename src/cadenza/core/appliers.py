@@ -209,4 +209,5 @@ def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> No
 # The event records' appliers live in their own module; importing it registers them here.
 # Appliers of activity events (multi-instance, user tasks) live in their own module; importing registers them.
 from cadenza.core import activity_appliers  # noqa: E402
+from cadenza.core import conditional_appliers as _conditional_appliers  # noqa: E402,F401
 from cadenza.core import event_appliers as _event_appliers  # noqa: E402,F401

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from cadenza.core.appliers import APPLIERS
+from cadenza.core.changes import StateChange
 from cadenza.core.intents import (
     DeploymentIntent,
     IncidentIntent,
@@ -19,12 +20,12 @@ from cadenza.core.intents import (
     ProcessInstanceIntent,
     VariableDocumentIntent,
 )
+from cadenza.core.limits import Limits, oversized_variables
 from cadenza.core.processors import deployment, incidents, instances, jobs, user_tasks, variables
 from cadenza.core.processors.events import EVENT_PROCESSORS
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.state import EngineState
 from cadenza.core.writer import Writer
-from cadenza.store.port import StateChange
 
 __all__ = ["Engine", "ProcessingResult"]
 
@@ -59,20 +60,27 @@ class ProcessingResult(NamedTuple):
 class Engine:
     """One partition's deterministic processor over its :class:`EngineState`."""
 
-    __slots__ = ("state", "_pending")
+    __slots__ = ("state", "limits", "_pending")
 
-    def __init__(self, state: EngineState | None = None) -> None:
+    def __init__(self, state: EngineState | None = None, *, limits: Limits | None = None) -> None:
         self.state = state or EngineState()
+        self.limits = limits or Limits()
         self._pending: list[Record] = []
 
     def process(self, command: Record, *, timestamp: int) -> ProcessingResult:
         """Processes an external command (the adapter gives it the time it was received)."""
         writer = Writer(self.state, timestamp)
+        oversized = oversized_variables(command.value, self.limits)
+        if oversized is not None:
+            # The log keeps the command without its document: storing it would defeat the limit.
+            command = command._replace(value={**command.value, "variables": "{}"})
         logged = writer.log_command(command)
         processor = _PROCESSORS.get((command.value_type, command.intent))
         if command.record_type is not RecordType.COMMAND or processor is None:
             reason = f"Cadenza has no processor for {command.value_type} {command.intent}"
             writer.reject(logged, RejectionType.INVALID_ARGUMENT, reason)
+        elif oversized is not None:
+            writer.reject(logged, RejectionType.INVALID_ARGUMENT, oversized)
         else:
             processor(writer, logged)
         self._drain(writer)

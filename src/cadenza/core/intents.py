@@ -24,6 +24,8 @@ __all__ = [
     "UserTaskIntent",
     "VariableDocumentIntent",
     "VariableIntent",
+    "ConditionalEvaluationIntent",
+    "ConditionalSubscriptionIntent",
     "DecisionEvaluationIntent",
     "DecisionIntent",
     "DecisionRequirementsIntent",
@@ -198,3 +200,23 @@ class ProcessEventIntent(StrEnum):
 class MultiInstanceIntent(StrEnum):
     #: The body's input collection, evaluated once on activation (Zeebe 8.8, after bug #31837).
     INPUT_COLLECTION_EVALUATED = "INPUT_COLLECTION_EVALUATED"
+
+
+class ConditionalSubscriptionIntent(StrEnum):
+    """A conditional event's subscription (Cadenza addition). EVALUATE is internal: a variable changed, or
+    the subscription just opened. ``satisfied`` in the value remembers the last result, so a
+    non-interrupting event fires on each false -> true transition only (TRIGGERED sets it, RESET clears
+    it)."""
+
+    EVALUATE = "EVALUATE"
+    CREATED = "CREATED"
+    TRIGGERED = "TRIGGERED"
+    RESET = "RESET"
+    DELETED = "DELETED"
+
+
+class ConditionalEvaluationIntent(StrEnum):
+    """Evaluates the conditional start events of the latest process versions over a variables document."""
+
+    EVALUATE = "EVALUATE"
+    EVALUATED = "EVALUATED"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cadenza.core.engine import Engine
+from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.core.state import EngineState
 
@@ -23,8 +24,10 @@ _COMMAND = RecordType.COMMAND
 class EngineDriver:
     """Submits commands with a controllable clock and keeps the whole log."""
 
-    def __init__(self, *, now: int = 1_700_000_000_000, tenant: str = "<default>") -> None:
-        self.engine = Engine()
+    def __init__(
+        self, *, now: int = 1_700_000_000_000, tenant: str = "<default>", limits: Limits | None = None
+    ) -> None:
+        self.engine = Engine(limits=limits)
         self.log: list[Record] = []
         self.now = now
         self.tenant = tenant
@@ -99,6 +102,19 @@ class EngineDriver:
     def broadcast(self, name: str, variables: dict[str, Any] | None = None) -> Record:
         value = {"signalName": name, "variables": json.dumps(variables or {})}
         return self.submit(ValueType.SIGNAL, "BROADCAST", value)
+
+    def set_variables(self, scope_key: int, variables: dict[str, Any], *, local: bool = False) -> Record:
+        value = {
+            "scopeKey": scope_key,
+            "variables": json.dumps(variables),
+            "updateSemantics": "LOCAL" if local else "PROPAGATE",
+        }
+        return self.submit(ValueType.VARIABLE_DOCUMENT, "UPDATE", value)
+
+    def evaluate_conditions(self, variables: dict[str, Any], process_id: str = "") -> Record:
+        """Evaluates the conditional start events of the latest process versions (a Cadenza addition)."""
+        value = {"variables": json.dumps(variables), "bpmnProcessId": process_id}
+        return self.submit(ValueType.CONDITIONAL_EVALUATION, "EVALUATE", value)
 
     def advance(self, millis: int) -> list[Record]:
         """Moves the clock as the adapter's scheduler would see it: each due timer fires at its due time,

@@ -9,17 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
+from cadenza.core.changes import StateChange
 from cadenza.core.records import Record
 
 __all__ = ["PartitionSnapshot", "StateChange", "Store"]
-
-
-class StateChange(NamedTuple):
-    """One state row to write: ``value`` is a JSON-able Python value, or None to delete the row."""
-
-    column: str
-    key: str
-    value: Any
 
 
 class PartitionSnapshot(NamedTuple):

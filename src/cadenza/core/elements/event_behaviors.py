@@ -145,7 +145,7 @@ EVENT_ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.BOUNDARY_EVENT: _wait,
 }
 
-#: Event types the engine runs, besides NONE (conditional events are not: they stay rejected at deployment).
+#: Event types the engine runs, besides NONE.
 EVENT_TYPES = frozenset(
     {
         EventType.TIMER,
@@ -155,5 +155,6 @@ EVENT_TYPES = frozenset(
         EventType.ESCALATION,
         EventType.LINK,
         EventType.TERMINATE,
+        EventType.CONDITIONAL,
     }
 )

@@ -29,6 +29,7 @@ from cadenza.bpmn.model import (
     SubProcess,
 )
 from cadenza.bpmn.timers import TimerDefinition, TimerValueError
+from cadenza.core.elements.conditions import close_conditions, open_conditional
 from cadenza.core.elements.incidents import ErrorType, raise_incident
 from cadenza.core.elements.timer_values import first_due
 from cadenza.core.intents import (
@@ -56,7 +57,7 @@ __all__ = [
 
 #: Zeebe's element type of a multi-instance activity's body instance.
 MULTI_INSTANCE_BODY = "MULTI_INSTANCE_BODY"
-_SUBSCRIBING = frozenset({EventType.TIMER, EventType.MESSAGE, EventType.SIGNAL})
+_SUBSCRIBING = frozenset({EventType.TIMER, EventType.MESSAGE, EventType.SIGNAL, EventType.CONDITIONAL})
 CatchElement = Event | ReceiveTask
 
 
@@ -251,6 +252,7 @@ _OPENERS: dict[EventType, Opener] = {
     EventType.TIMER: _open_timer,
     EventType.MESSAGE: _open_message,
     EventType.SIGNAL: _open_signal,
+    EventType.CONDITIONAL: open_conditional,
 }
 
 
@@ -289,6 +291,7 @@ def close_subscriptions(writer: Writer, key: int, targets: frozenset[str] | None
                 sub,
                 sub["tenantId"],
             )
+    close_conditions(writer, key, targets)
     for sig_key in state.signals.of_element(key):
         sig = state.signals.get(sig_key)
         if sig is not None and (targets is None or sig["catchElementId"] in targets):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadenza.bpmn.zeebe_ext import VariableMapping
+from cadenza.core.elements.conditions import notify_variable
 from cadenza.core.intents import VariableIntent
 from cadenza.core.records import ValueType
 from cadenza.core.state import ScopeView
@@ -36,6 +37,7 @@ def set_local(writer: Writer, scope_key: int, name: str, text: str, instance: di
         "tenantId": instance["tenantId"],
     }
     writer.event(ValueType.VARIABLE, intent, key, value, instance["tenantId"])
+    notify_variable(writer, scope_key, name, intent, instance)
 
 
 def propagate(writer: Writer, start_scope: int, document: dict[str, str], instance: dict[str, Any]) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cadenza.core.intents import (
+    ConditionalEvaluationIntent,
+    ConditionalSubscriptionIntent,
     MessageIntent,
     MessageStartEventSubscriptionIntent,
     ProcessMessageSubscriptionIntent,
     SignalIntent,
     TimerIntent,
 )
+from cadenza.core.processors.conditions import evaluate_start_conditions, evaluate_subscriptions
 from cadenza.core.processors.messages import (
     correlate_buffered,
     expire_message,
@@ -34,4 +37,6 @@ EVENT_PROCESSORS: dict[tuple[ValueType, str], Callable[[Writer, Record], None]] 
         ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
         MessageStartEventSubscriptionIntent.CORRELATE,
     ): start_buffered,
+    (ValueType.CONDITIONAL_SUBSCRIPTION, ConditionalSubscriptionIntent.EVALUATE): evaluate_subscriptions,
+    (ValueType.CONDITIONAL_EVALUATION, ConditionalEvaluationIntent.EVALUATE): evaluate_start_conditions,
 }

@@ -160,6 +160,8 @@ def complete_element(writer: Writer, command: Record) -> None:
     row = writer.state.elements.get(command.key)
     if row is None or row["s"] != _ACTIVATED:
         return  # already completed or terminated by an earlier command in this batch
+    if scope_closed(writer, row["v"]["flowScopeKey"]):
+        return  # its scope is being terminated or interrupted: a queued TERMINATE_ELEMENT ends it instead
     if row["v"]["bpmnElementType"] in _SCOPES and row["n"] > 0:
         return
     complete(writer, command.key)

@@ -1,5 +1,5 @@
-"""Process start events other than the none start: timer, message and signal starts (ZEEBE-SEMANTICS §6.4–6.6,
-§6.10).
+"""Process start events other than the none start: timer, message, signal and conditional starts
+(ZEEBE-SEMANTICS §6.4–6.6, §6.10; conditional starts are a Cadenza addition).
 
 Deploying a new version opens its start-event subscriptions (timers are evaluated now) and closes the previous
 version's; a fired start event creates an instance of that version and starts it at that event.
@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadenza.bpmn.model import EventType, MessageDefinition, Process, SignalDefinition, StartEvent
+from cadenza.bpmn.model import (
+    ConditionalDefinition,
+    EventType,
+    MessageDefinition,
+    Process,
+    SignalDefinition,
+    StartEvent,
+)
 from cadenza.bpmn.timers import TimerDefinition, TimerValueError
 from cadenza.core.elements.subscriptions import open_subscriptions
 from cadenza.core.elements.timer_values import first_due
 from cadenza.core.elements.triggers import Document, activate_triggered
 from cadenza.core.intents import (
+    ConditionalSubscriptionIntent,
     MessageStartEventSubscriptionIntent,
     ProcessInstanceIntent,
     SignalSubscriptionIntent,
@@ -73,6 +81,11 @@ def open_start_subscriptions(
             signal.update(catchEventInstanceKey=-1, processInstanceKey=-1)
             created = SignalSubscriptionIntent.CREATED
             writer.event(ValueType.SIGNAL_SUBSCRIPTION, created, writer.next_key(), signal, tenant)
+        elif isinstance(definition, ConditionalDefinition):
+            condition = {**base, "elementId": start.id, "elementInstanceKey": -1, "processInstanceKey": -1}
+            condition.update(interrupting=True, satisfied=False)
+            opened = ConditionalSubscriptionIntent.CREATED
+            writer.event(ValueType.CONDITIONAL_SUBSCRIPTION, opened, writer.next_key(), condition, tenant)
 
 
 def _close_start_subscriptions(writer: Writer, definition_key: int) -> None:
@@ -92,6 +105,11 @@ def _close_start_subscriptions(writer: Writer, definition_key: int) -> None:
         writer.event(
             ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.DELETED, key, signal, signal["tenantId"]
         )
+    for key in state.conditions.of_start_events(definition_key):
+        condition = state.conditions.get(key)
+        assert condition is not None
+        deleted = ConditionalSubscriptionIntent.DELETED
+        writer.event(ValueType.CONDITIONAL_SUBSCRIPTION, deleted, key, condition, condition["tenantId"])
 
 
 def start_instance(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cadenza.core.changes import StateChange
+from cadenza.core.state.conditions import ConditionState
 from cadenza.core.state.db import StateDb
 from cadenza.core.state.elements import ElementState
 from cadenza.core.state.events import SignalState, TimerState, TriggerState
@@ -13,7 +15,6 @@ from cadenza.core.state.messages import MessageState
 from cadenza.core.state.processes import ProcessState
 from cadenza.core.state.user_tasks import UserTaskState
 from cadenza.core.state.variables import ScopeView, VariableState
-from cadenza.store.port import StateChange
 
 __all__ = ["EngineState", "ScopeView"]
 
@@ -35,6 +36,7 @@ class EngineState:
         "triggers",
         "on_root_completed",
         "user_tasks",
+        "conditions",
         "_meta",
     )
 
@@ -56,6 +58,7 @@ class EngineState:
         #: state: replay leaves it unset.
         self.on_root_completed: Callable[[int, dict[str, str]], None] | None = None
         self.user_tasks = UserTaskState(self.db)
+        self.conditions = ConditionState(self.db)
 
     @property
     def last_key(self) -> int:
@@ -83,6 +86,7 @@ class EngineState:
         self.messages.rebuild_indexes()
         self.signals.rebuild_indexes()
         self.triggers.rebuild_indexes()
+        self.conditions.rebuild_indexes()
 
     def snapshot(self) -> dict[str, dict[Any, Any]]:
         return self.db.snapshot()

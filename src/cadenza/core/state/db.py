@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cadenza.store.port import StateChange
+from cadenza.core.changes import StateChange
 
 __all__ = ["Column", "StateDb"]
 

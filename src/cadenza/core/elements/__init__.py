@@ -1,0 +1,1 @@
+"""BPMN behaviour of the engine: element lifecycle, activations, subscriptions, variables."""
