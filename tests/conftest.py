@@ -1,10 +1,15 @@
-"""Fixtures shared by every test package: the PostgreSQL that scripts/test starts."""
+"""Fixtures shared by every test package: the PostgreSQL that scripts/test starts; `cadenza serve` processes."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+
+from pg_support import reset_postgres
+from serve_support import ServeProcess
 
 POSTGRES_URL_ENV = "CADENZA_TEST_POSTGRES_URL"
 NO_POSTGRES_ENV = "CADENZA_TEST_NO_POSTGRES"
@@ -24,3 +29,25 @@ def postgres_url() -> str:
         f"(or set {NO_POSTGRES_ENV}=1 to skip the PostgreSQL tests on purpose)",
         pytrace=False,
     )
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> str:
+    """The test database with the store's tables dropped, so a store opened on it starts empty."""
+    reset_postgres(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture
+def serve_process(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
+    """Starts ``cadenza serve`` processes (``serve_process(data_dir, *options)``); kills leftovers at the end."""
+    started: list[ServeProcess] = []
+
+    def start(data_dir: Path | None = None, *extra: str) -> ServeProcess:
+        started.append(ServeProcess(data_dir or tmp_path / "data", *extra).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        if server.process is not None and server.process.poll() is None:
+            server.kill()

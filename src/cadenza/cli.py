@@ -10,6 +10,8 @@ import typer
 
 from cadenza import __version__
 from cadenza.check import check_file
+from cadenza.client_cli import register as register_client_commands
+from cadenza.config import ConfigError, load_config
 from cadenza.dmn.cli import dmn_app
 from cadenza.feel.cli import feel_app
 
@@ -23,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(dmn_app, name="dmn")
 app.add_typer(feel_app, name="feel")
+register_client_commands(app)
 
 
 @app.command()
@@ -56,6 +59,64 @@ def check(
         typer.echo(f"{len(reports)} file(s) checked, {invalid} invalid")
     if not valid:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Directory of the embedded SQLite store. (env CADENZA_DATA_DIR, default ./.cadenza)",
+        ),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Database URL, e.g. postgresql://...; overrides --data-dir. (env CADENZA_DATABASE)",
+        ),
+    ] = None,
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            help="Port for the Zeebe gRPC gateway: accepted and kept in the settings, but the gateway comes "
+            "in a later issue and nothing listens on it yet. (env CADENZA_GRPC_PORT, default 26500)",
+        ),
+    ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option("--http-port", help="Port of the HTTP JSON API. (env CADENZA_HTTP_PORT, default 8080)"),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Interface to listen on. (env CADENZA_HOST, default 127.0.0.1)"),
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Also run demo workers that complete bpmn/order-process.bpmn's jobs and user tasks.",
+        ),
+    ] = False,
+) -> None:
+    """Run the engine and its HTTP API until SIGINT or SIGTERM (then stop gracefully).
+
+    Variables documents over CADENZA_MAX_VARIABLES_BYTES (default 4 MiB) are refused with 413."""
+    from cadenza.server import run_server  # imported here: the other commands need no web stack
+
+    try:
+        config = load_config(
+            data_dir=data_dir, database=database, grpc_port=grpc_port, http_port=http_port, host=host
+        )
+    except ConfigError as error:
+        raise typer.BadParameter(str(error)) from None
+    try:
+        run_server(config, demo=demo, announce=typer.echo)
+    except Exception as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

@@ -6,22 +6,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from cadenza.store import Store, open_store
-from cadenza.store.sql import normalize_url
+from pg_support import reset_postgres
 
 BACKENDS = ["memory", "sqlite", "postgresql"]
-
-
-def reset_postgres(url: str) -> None:
-    """Drops the store's tables, so each test starts from an empty, unmigrated database."""
-    engine = create_engine(normalize_url(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
-    finally:
-        engine.dispose()
 
 
 def backend_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
