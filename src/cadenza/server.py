@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from cadenza.api.http import create_app
 from cadenza.config import ServeConfig
+from cadenza.core.limits import Limits
 from cadenza.demo import DemoWorkers
 from cadenza.engine_adapters.embedded import EmbeddedEngine
 from cadenza.store import open_store
@@ -32,7 +33,7 @@ def build_app(
 ) -> FastAPI:
     """The app with the engine on the configured store; the engine starts and stops with the app."""
     store = open_store(config.store_url)
-    engine = EmbeddedEngine(store)
+    engine = EmbeddedEngine(store, limits=Limits(max_variables_bytes=config.max_variables_bytes))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cadenza.core.engine import Engine
+from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.scheduling import due_commands
 from cadenza.core.state import EngineState
@@ -40,13 +41,15 @@ class EmbeddedEngine:
         clock: Callable[[], int] = wall_clock_ms,
         max_batch: int = 512,
         tick_seconds: float = 0.05,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.partition = partition
         self.clock = clock
         self.max_batch = max_batch
         self.tick_seconds = tick_seconds
-        self.engine = Engine(EngineState(partition))
+        self.limits = limits or Limits()
+        self.engine = Engine(EngineState(partition), limits=self.limits)
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
         self._tasks: list[asyncio.Task[None]] = []
@@ -81,7 +84,7 @@ class EmbeddedEngine:
             state.set_last_position(snapshot.last_position)
         state.take_changes()
         state.on_root_completed = self._root_completed
-        self.engine = Engine(state)
+        self.engine = Engine(state, limits=self.limits)
 
     async def _run_io(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
