@@ -135,6 +135,10 @@ def record_from_dict(data: dict[str, Any]) -> Record:
     )
 
 
+#: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, without building an encoder per call.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def value_json(record: Record) -> str:
     """The record's value as compact JSON text (the store's column)."""
-    return json.dumps(record.value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT_JSON.encode(record.value)

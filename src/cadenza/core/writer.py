@@ -18,6 +18,11 @@ __all__ = ["Writer"]
 
 _EVENT = RecordType.EVENT
 _COMMAND = RecordType.COMMAND
+_NO_REJECTION = RejectionType.NULL_VAL
+# Builds a Record from all of its fields without the NamedTuple constructor's extra Python frame: the writer
+# makes every record of the engine, so this is its hottest line.
+_new_record = tuple.__new__
+_get_applier = APPLIERS.get
 
 
 class Writer:
@@ -65,26 +70,46 @@ class Writer:
         self, value_type: ValueType, intent: str, key: int, value: dict[str, Any], tenant: str = "<default>"
     ) -> Record:
         self._position += 1
-        record = Record(
-            self._position,
+        record: Record = _new_record(
+            Record,
+            (
+                self._position,
+                key,
+                _EVENT,
+                value_type,
+                intent,
+                value,
+                self._partition,
+                tenant,
+                self.timestamp,
+                self.source_position,
+                _NO_REJECTION,
+                "",
+            ),
+        )
+        applier = _get_applier((value_type, intent))
+        if applier is not None:
+            applier(self.state, key, value)
+        self.records.append(record)
+        return record
+
+    def follow_up(self, value_type: ValueType, intent: str, key: int, value: dict[str, Any]) -> None:
+        """Queues an internal command; it is processed later in this batch, not written to the log."""
+        fields = (
+            -1,
             key,
-            _EVENT,
+            _COMMAND,
             value_type,
             intent,
             value,
             self._partition,
-            tenant,
-            self.timestamp,
-            self.source_position,
+            "<default>",
+            0,
+            -1,
+            _NO_REJECTION,
+            "",
         )
-        applier = APPLIERS.get((value_type, intent))
-        if applier is not None:
-            applier(self.state, key, value)
-        return self._append(record)
-
-    def follow_up(self, value_type: ValueType, intent: str, key: int, value: dict[str, Any]) -> None:
-        """Queues an internal command; it is processed later in this batch, not written to the log."""
-        self.follow_ups.append(Record(-1, key, _COMMAND, value_type, intent, value, self._partition))
+        self.follow_ups.append(_new_record(Record, fields))
 
     def reject(self, command: Record, rejection: RejectionType, reason: str) -> Record:
         self._position += 1

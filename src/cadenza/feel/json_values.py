@@ -25,8 +25,13 @@ from cadenza.feel.values import (
 __all__ = ["from_json", "loads", "to_json", "dumps"]
 
 
+_DECODER = json.JSONDecoder(parse_float=to_decimal, parse_int=to_decimal)
+
+
 def loads(text: str | bytes) -> Any:
     """Parses JSON text straight into FEEL values, keeping every digit of its numbers."""
+    if isinstance(text, str) and not text.startswith("\ufeff"):
+        return _DECODER.decode(text)  # one decoder for all: ``json.loads`` builds one per call
     return json.loads(text, parse_float=to_decimal, parse_int=to_decimal)
 
 

@@ -27,9 +27,13 @@ class StoreError(Exception):
     """A commit or read the store refused or could not carry out; nothing of a failed commit was written."""
 
 
+#: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, without building an encoder per call.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_state(value: Any) -> str:
     try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return _COMPACT_JSON.encode(value)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"state value is not JSON: {exc}") from exc
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,6 +86,12 @@ class SqlStore:
             state.c.key == bindparam("b_key"),
         )
         self._upsert_position = _upsert(backend, exporter_positions, ["exporter", "partition"], ["position"])
+        # The commit's executemany statements go to the driver as SQL text compiled once: SQLAlchemy's per-row
+        # parameter handling was about a third of a commit's time (docs/bench.md), and these columns need no
+        # type conversion (integers and text).
+        self._insert_driver = _DriverSql(self._insert_records, self._engine)
+        self._upsert_driver = _DriverSql(self._upsert_state, self._engine)
+        self._delete_driver = _DriverSql(self._delete_state, self._engine)
         try:
             self._migrate()
         except BaseException:
@@ -137,19 +144,18 @@ class SqlStore:
             return
         with self._transaction(writes=True) as conn:
             if rows:
-                conn.execute(self._insert_records, rows)
+                self._insert_driver.executemany(conn, rows)
             if upserts:
-                conn.execute(
-                    self._upsert_state,
+                self._upsert_driver.executemany(
+                    conn,
                     [
                         {"partition": partition, "column": column, "key": key, "value": value}
                         for (column, key), value in upserts.items()
                     ],
                 )
             if deletes:
-                conn.execute(
-                    self._delete_state,
-                    [{"b_partition": partition, "b_column": c, "b_key": k} for c, k in deletes],
+                self._delete_driver.executemany(
+                    conn, [{"b_partition": partition, "b_column": c, "b_key": k} for c, k in deletes]
                 )
 
     def read_records(self, partition: int, *, after: int = 0, limit: int | None = None) -> list[Record]:
@@ -185,6 +191,26 @@ class SqlStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+
+class _DriverSql:
+    """A statement compiled once for the engine's dialect, run with the driver's own ``executemany``."""
+
+    __slots__ = ("sql", "order", "_row_tuple")
+
+    def __init__(self, statement: Executable, engine: Engine) -> None:
+        compiled = statement.compile(dialect=engine.dialect)  # type: ignore[attr-defined]
+        self.sql: str = str(compiled)
+        # Positional paramstyles (SQLite's ``?``) take tuples in compiled order; named ones take the dicts.
+        self.order: tuple[str, ...] | None = tuple(compiled.positiontup) if compiled.positional else None
+        self._row_tuple = itemgetter(*self.order) if self.order else None
+
+    def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        row_tuple = self._row_tuple
+        if row_tuple is None:
+            conn.exec_driver_sql(self.sql, rows)
+        else:
+            conn.exec_driver_sql(self.sql, [row_tuple(row) for row in rows])
 
 
 def _upsert(backend: str, table: Table, keys: list[str], updates: list[str]) -> Executable:

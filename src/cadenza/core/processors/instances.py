@@ -32,7 +32,7 @@ _SCOPES = ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "MULTI_INSTANCE_BODY")
 
 def parse_document(text: Any) -> dict[str, str] | str:
     """A variables document (JSON object text) as ``name -> JSON text``, or the reason it is not one."""
-    if text in (None, ""):
+    if text in (None, "", "{}"):  # the common empty document, without a parse
         return {}
     try:
         document = loads(text)

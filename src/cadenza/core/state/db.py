@@ -17,12 +17,17 @@ __all__ = ["Column", "StateDb"]
 class Column:
     """A dict of JSON-able values whose changes are tracked. Keys are ints or strings."""
 
-    __slots__ = ("name", "data", "_dirty", "_int_keys")
+    __slots__ = ("name", "data", "touch", "_dirty", "_new", "_int_keys")
 
     def __init__(self, name: str, *, int_keys: bool) -> None:
         self.name = name
         self.data: dict[Any, Any] = {}
         self._dirty: set[Any] = set()
+        # Keys created since the last take_changes: the store has no such row, so if they are deleted again
+        # before then (an element that completes within its batch, a flow's join counter) nothing is written.
+        self._new: set[Any] = set()
+        #: Marks ``key`` changed after its stored value was mutated in place.
+        self.touch = self._dirty.add
         self._int_keys = int_keys
 
     def get(self, key: Any) -> Any:
@@ -36,8 +41,11 @@ class Column:
 
     def put(self, key: Any, value: Any) -> None:
         """Stores ``value``; call again after mutating a stored value in place, so the row is rewritten."""
+        dirty = self._dirty
+        if key not in dirty and key not in self.data:
+            self._new.add(key)
         self.data[key] = value
-        self._dirty.add(key)
+        dirty.add(key)
 
     def delete(self, key: Any) -> None:
         if self.data.pop(key, None) is not None:
@@ -47,14 +55,26 @@ class Column:
         return iter(self.data.items())
 
     def restore(self, rows: dict[str, Any]) -> None:
-        self.data = {(int(k) if self._int_keys else k): v for k, v in rows.items()}
+        # In place: state classes keep a reference to ``data`` for their hot reads.
+        self.data.clear()
+        self.data.update({(int(k) if self._int_keys else k): v for k, v in rows.items()})
         self._dirty.clear()
+        self._new.clear()
 
     def take_changes(self, out: list[StateChange]) -> None:
-        data = self.data
-        for key in self._dirty:
-            out.append(StateChange(self.name, str(key), data.get(key)))
-        self._dirty.clear()
+        dirty = self._dirty
+        if not dirty:
+            return
+        data, name, new, fresh = self.data, self.name, tuple.__new__, self._new
+        out.extend(
+            [
+                new(StateChange, (name, str(key), value))
+                for key in dirty
+                if (value := data.get(key)) is not None or key not in fresh
+            ]
+        )
+        dirty.clear()
+        fresh.clear()
 
 
 class StateDb:

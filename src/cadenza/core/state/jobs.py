@@ -20,10 +20,11 @@ ERROR_THROWN = "ERROR_THROWN"
 
 
 class JobState:
-    __slots__ = ("_rows", "_activatable", "_deadlines", "_backoffs")
+    __slots__ = ("_rows", "_data", "_activatable", "_deadlines", "_backoffs")
 
     def __init__(self, db: StateDb) -> None:
         self._rows = db.column("jobs")
+        self._data = self._rows.data
         self._activatable: dict[tuple[str, str], dict[int, None]] = {}
         self._deadlines: dict[int, int] = {}
         self._backoffs: dict[int, int] = {}
@@ -36,7 +37,7 @@ class JobState:
             self._index(key, row)
 
     def get(self, key: int) -> dict[str, Any] | None:
-        row: dict[str, Any] | None = self._rows.get(key)
+        row: dict[str, Any] | None = self._data.get(key)
         return row
 
     def activatable(self, tenant: str, job_type: str) -> list[int]:
@@ -79,7 +80,7 @@ class JobState:
             self._backoffs[key] = int(row["recurAt"])
 
     def _unindex(self, key: int) -> None:
-        row = self._rows.get(key)
+        row = self._data.get(key)
         if row is None:
             return
         queue = self._activatable.get((row["v"]["tenantId"], row["v"]["type"]))

@@ -13,15 +13,16 @@ __all__ = ["ScopeView", "VariableState"]
 
 
 class VariableState:
-    __slots__ = ("_rows", "_elements")
+    __slots__ = ("_rows", "_data", "_elements")
 
     def __init__(self, db: StateDb, elements: ElementState) -> None:
         self._rows = db.column("variables")
+        self._data = self._rows.data
         self._elements = elements
 
     def local(self, scope_key: int) -> dict[str, list[Any]]:
         """``name -> [variable key, JSON text]`` of one scope."""
-        rows: dict[str, list[Any]] | None = self._rows.get(scope_key)
+        rows: dict[str, list[Any]] | None = self._data.get(scope_key)
         return rows or {}
 
     def parent_scope(self, scope_key: int) -> int:

@@ -1,0 +1,356 @@
+"""Engine throughput, Cadenza side by side with SpiffWorkflow in the same run.
+
+Cases, each the median of ``--rounds`` timed rounds on a fresh engine (and fresh store):
+
+* ``sequence``: start -> 3 service tasks -> end (``bench/models/sequence.bpmn``).
+* ``fan-out``: start -> parallel fork -> 10 service tasks -> parallel join -> end (``fan-out.bpmn``).
+
+Cadenza runs as the embedded adapter drives it (``cadenza.engine_adapters.embedded``), minus asyncio: commands
+are processed in batches, and after each batch the state changes are taken (deduplicated) and, for the
+durable cases, committed with the batch's records in one store transaction. Up to ``--in-flight`` instances
+run at once; a batch is either up to ``--batch`` instance creations, one job activation (``--batch`` jobs at
+most, as a worker asks), or the completions of the jobs the last activation handed out. Completing a job
+carries no variables. Stores: none (core alone, state changes taken and dropped), SQLite (WAL,
+``synchronous=NORMAL``, the default), PostgreSQL (``--postgres`` or CADENZA_BENCH_POSTGRES_URL).
+
+SpiffWorkflow 3.x runs the same diagrams in memory with plain ``bpmn:task`` in place of the service tasks
+(``*-spiff.bpmn``): a ``bpmn:task`` is a manual task in SpiffWorkflow, so the host completes it (``run()``) as
+a worker completes a job; a ``bpmn:serviceTask`` would run the script engine's ``call_service`` inline
+instead. Instances run one after another (SpiffWorkflow has no batching; each workflow is its own object).
+
+``loop``: one instance loops through an exclusive gateway and one service task ``n`` times (``loop.bpmn``);
+each job completion sets ``count`` and the gateway tests ``count < n``. Reported: time per iteration and the
+peak memory (tracemalloc, a separate untimed run) of the one instance, for both engines.
+
+Run: ``.venv/bin/python bench/engine.py`` (needs the ``bench`` extra: SpiffWorkflow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import create_engine, text
+
+from cadenza.core.engine import Engine
+from cadenza.core.records import Record, RecordType, ValueType
+from cadenza.core.state import EngineState
+from cadenza.store import SqlStore, StateChange, Store
+from cadenza.store.sql import normalize_url
+
+MODELS = Path(__file__).parent / "models"
+NOW = 1_764_000_000_000
+#: Case name -> (BPMN process id, jobs per instance)
+CASES = {"sequence": ("bench-sequence", 3), "fan-out": ("bench-fan-out", 10)}
+LOOP_SIZES = (10, 100, 1_000, 10_000)
+Commit = Callable[[int, Sequence[Record], Sequence[StateChange]], None]
+
+
+# ------------------------------------------------------------------------------------------------ Cadenza
+
+
+class Partition:
+    """One partition's engine driven batch by batch, as ``EmbeddedEngine._process_batch`` drives it."""
+
+    def __init__(self, commit: Commit | None) -> None:
+        self.engine = Engine(EngineState(1))
+        self.commit = commit
+        self.records = 0
+        self.batches = 0
+
+    def run(self, commands: list[Record]) -> tuple[list[Record | None], list[Record]]:
+        """Processes a batch; returns its responses and records (committed, when there is a store)."""
+        records: list[Record] = []
+        responses: list[Record | None] = []
+        for command in commands:
+            result = self.engine.process(command, timestamp=NOW)
+            records.extend(result.records)
+            responses.append(result.response)
+        changes = _dedupe(self.engine.take_changes())
+        if self.commit is not None:
+            self.commit(1, records, changes)
+        assert not self.engine.take_pending()
+        self.records += len(records)
+        self.batches += 1
+        return responses, records
+
+    def deploy(self, *names: str) -> None:
+        resources = [{"resourceName": name, "resource": (MODELS / name).read_text()} for name in names]
+        (response,), _ = self.run([_command(ValueType.DEPLOYMENT, "CREATE", {"resources": resources})])
+        assert response is not None and response.record_type is RecordType.EVENT, response
+
+    def activate(self, max_jobs: int) -> list[int]:
+        value = {"type": "work", "worker": "bench", "timeout": 60_000, "maxJobsToActivate": max_jobs}
+        (response,), _ = self.run([_command(ValueType.JOB_BATCH, "ACTIVATE", value)])
+        assert response is not None
+        keys: list[int] = response.value["jobKeys"]
+        return keys
+
+
+def _command(value_type: ValueType, intent: str, value: dict[str, Any], key: int = -1) -> Record:
+    return Record(-1, key, RecordType.COMMAND, value_type, intent, value)
+
+
+def _create(process_id: str, variables: str = "{}") -> Record:
+    value = {"bpmnProcessId": process_id, "version": -1, "variables": variables}
+    return _command(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", value)
+
+
+def _complete(job_key: int, variables: str = "{}") -> Record:
+    return _command(ValueType.JOB, "COMPLETE", {"variables": variables}, job_key)
+
+
+def _dedupe(changes: list[StateChange]) -> list[StateChange]:
+    latest: dict[tuple[str, str], StateChange] = {}
+    for change in changes:
+        latest[(change.column, change.key)] = change
+    return list(latest.values())
+
+
+def cadenza_round(
+    case: str, instances: int, batch: int, in_flight: int, commit: Commit | None
+) -> tuple[float, int]:
+    """Runs ``instances`` instances to completion; returns (seconds, records)."""
+    process_id, jobs_per_instance = CASES[case]
+    partition = Partition(commit)
+    partition.deploy(f"{case}.bpmn")
+    partition.records = 0
+    created = completed_jobs = 0
+    began = time.perf_counter()
+    while True:
+        # Instances finish with their last job, so this is how many have finished (an upper bound).
+        running = created - completed_jobs // jobs_per_instance
+        room = min(batch, instances - created, in_flight - running)
+        if room > 0:
+            partition.run([_create(process_id) for _ in range(room)])
+            created += room
+        jobs = partition.activate(batch)
+        if not jobs and created == instances:
+            break
+        partition.run([_complete(key) for key in jobs])
+        completed_jobs += len(jobs)
+    elapsed = time.perf_counter() - began
+    assert completed_jobs == instances * jobs_per_instance, completed_jobs
+    assert not partition.engine.state.elements._rows.data, "instances left behind"
+    return elapsed, partition.records
+
+
+# ------------------------------------------------------------------------------------------ SpiffWorkflow
+
+
+def spiff_spec(name: str, process_id: str) -> BpmnProcessSpec:
+    parser = BpmnParser()
+    parser.add_bpmn_file(str(MODELS / name))
+    spec: BpmnProcessSpec = parser.get_spec(process_id)
+    return spec
+
+
+def spiff_instance(spec: BpmnProcessSpec, data: dict[str, Any] | None = None) -> BpmnWorkflow:
+    workflow = BpmnWorkflow(spec)
+    if data:
+        workflow.get_next_task(state=TaskState.READY).data.update(data)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def spiff_round(case: str, instances: int) -> float:
+    process_id, jobs = CASES[case]
+    spec = spiff_spec(f"{case}-spiff.bpmn", process_id)
+    began = time.perf_counter()
+    for _ in range(instances):
+        workflow = spiff_instance(spec)
+        ran = 0
+        while not workflow.is_completed():
+            for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+                task.run()
+                ran += 1
+            workflow.do_engine_steps()
+        assert ran == jobs, ran
+    return time.perf_counter() - began
+
+
+# ---------------------------------------------------------------------------------------------------- loop
+
+
+def loop_partition() -> Partition:
+    partition = Partition(None)
+    partition.deploy("loop.bpmn")
+    return partition
+
+
+def cadenza_loop(partition: Partition, n: int) -> int:
+    """Runs one instance through ``n`` iterations; returns the iterations done."""
+    partition.run([_create("bench-loop", json.dumps({"n": n, "count": 0}))])
+    count = 0
+    while jobs := partition.activate(1):
+        count += 1
+        partition.run([_complete(jobs[0], json.dumps({"count": count}))])
+    assert not partition.engine.state.elements._rows.data
+    return count
+
+
+def spiff_loop(spec: BpmnProcessSpec, n: int) -> int:
+    workflow = spiff_instance(spec, {"n": n, "count": 0})
+    count = 0
+    while not workflow.is_completed():
+        tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if not tasks:
+            break
+        for task in tasks:
+            count += 1
+            task.data["count"] = count
+            task.run()
+        workflow.do_engine_steps()
+    return count
+
+
+def timed(fn: Callable[[], int]) -> tuple[float, int]:
+    began = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - began, result
+
+
+def peak_memory(fn: Callable[[], int]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+# ------------------------------------------------------------------------------------------------ stores
+
+
+@contextmanager
+def sqlite_store() -> Iterator[Store]:
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqlStore(f"sqlite:///{Path(folder) / 'bench.db'}")
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+@contextmanager
+def postgres_store(url: str) -> Iterator[Store]:
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+    engine.dispose()
+    store = SqlStore(url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------------------------------------- main
+
+
+def throughput(args: argparse.Namespace) -> None:
+    print(f"| case | engine | instances/s | records/s | vs SpiffWorkflow |  (median of {args.rounds})")
+    print("|---|---|---:|---:|---:|")
+    for case in CASES:
+        instances = args.instances if case == "sequence" else args.instances // 2
+        spiff = [instances / spiff_round(case, instances) for _ in range(args.rounds)]
+        spiff_rate = statistics.median(spiff)
+        rows: list[tuple[str, Callable[[], Any]]] = [("Cadenza, core in memory", _no_store)]
+        rows.append(("Cadenza + SQLite", sqlite_store))
+        if args.postgres:
+            url = args.postgres
+            rows.append(("Cadenza + PostgreSQL", lambda url=url: postgres_store(url)))
+        for name, fresh in rows:
+            rates, record_rates = [], []
+            for _ in range(args.rounds):
+                with fresh() as store:
+                    commit = None if store is None else store.commit
+                    seconds, records = cadenza_round(case, instances, args.batch, args.in_flight, commit)
+                rates.append(instances / seconds)
+                record_rates.append(records / seconds)
+            rate = statistics.median(rates)
+            print(
+                f"| {case} | {name} | {rate:,.0f} | {statistics.median(record_rates):,.0f} "
+                f"| {rate / spiff_rate:.2f} |",
+                flush=True,
+            )
+        print(f"| {case} | SpiffWorkflow, in memory | {spiff_rate:,.0f} | | 1.00 |", flush=True)
+
+
+@contextmanager
+def _no_store() -> Iterator[None]:
+    yield None
+
+
+def loop(args: argparse.Namespace) -> None:
+    spec = spiff_spec("loop-spiff.bpmn", "bench-loop")
+    cadenza_loop(loop_partition(), 10)  # warm-up: first-use costs (FEEL compilation caches, imports)
+    spiff_loop(spec, 10)
+    print(
+        "| iterations | Cadenza µs/iter | SpiffWorkflow µs/iter | ratio | Cadenza peak KiB | Spiff peak KiB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in args.loop:
+        rounds = args.rounds if n <= 1_000 else 1
+        cadenza = []
+        for _ in range(rounds):
+            partition = loop_partition()
+            seconds, done = timed(lambda n=n, p=partition: cadenza_loop(p, n))
+            assert done == n, (n, done)
+            cadenza.append(seconds / n)
+        partition = loop_partition()
+        cadenza_peak = peak_memory(lambda n=n, p=partition: cadenza_loop(p, n))
+        spiff_text, ratio, spiff_peak_text = "(not run)", "", ""
+        if n <= args.spiff_loop_max:
+            spiff = []
+            for _ in range(rounds):
+                seconds, done = timed(lambda n=n: spiff_loop(spec, n))
+                spiff.append(seconds / max(done, 1))
+                # SpiffWorkflow 3.2 reports is_completed() once its task tree holds ~1,000 tasks.
+                note = "" if done == n else f" (completed after {done})"
+            spiff_text = f"{1e6 * statistics.median(spiff):,.0f}{note}"
+            ratio = f"{statistics.median(spiff) / statistics.median(cadenza):.1f}"
+            spiff_peak_text = f"{peak_memory(lambda n=n: spiff_loop(spec, n)) / 1024:,.0f}"
+        print(
+            f"| {n:,} | {1e6 * statistics.median(cadenza):,.0f} | {spiff_text} | {ratio} "
+            f"| {cadenza_peak / 1024:,.0f} | {spiff_peak_text} |",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--instances", type=int, default=2_000, help="per round (fan-out runs half)")
+    parser.add_argument("--batch", type=int, default=100, help="commands per batch, jobs per activation")
+    parser.add_argument("--in-flight", type=int, default=500, help="instances running at once")
+    parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
+    parser.add_argument("--loop", type=int, nargs="*", default=list(LOOP_SIZES))
+    parser.add_argument("--spiff-loop-max", type=int, default=1_000, help="longest loop to run in Spiff")
+    parser.add_argument("--only", choices=("throughput", "loop"))
+    args = parser.parse_args()
+    if args.only != "loop":
+        throughput(args)
+    if args.only != "throughput":
+        print()
+        loop(args)
+
+
+if __name__ == "__main__":
+    main()
