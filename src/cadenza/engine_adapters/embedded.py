@@ -20,7 +20,7 @@ from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.scheduling import due_commands
 from cadenza.core.state import EngineState
-from cadenza.store.port import StateChange, Store
+from cadenza.store.port import Store
 
 __all__ = ["EmbeddedEngine", "wall_clock_ms"]
 
@@ -189,7 +189,7 @@ class EmbeddedEngine:
                 continue
             break
         final_variables, self._final_variables = self._final_variables, {}
-        changes = _dedupe(self.engine.take_changes())
+        changes = self.engine.take_changes()  # one change per row: each column's dirty set is a set
         try:
             await self._run_io(self.store.commit, self.partition, records, changes)
         except Exception as error:  # nothing of this batch is durable: callers get the error, state reloads
@@ -278,10 +278,3 @@ def _processing_error(command: Record, reason: str) -> Record:
 
 def _no_response() -> Record:
     return Record(-1, -1, RecordType.EVENT, ValueType.ERROR, "CREATED", {})
-
-
-def _dedupe(changes: list[StateChange]) -> list[StateChange]:
-    latest: dict[tuple[str, str], StateChange] = {}
-    for change in changes:
-        latest[(change.column, change.key)] = change
-    return list(latest.values())
