@@ -80,7 +80,7 @@ class Partition:
             result = self.engine.process(command, timestamp=NOW)
             records.extend(result.records)
             responses.append(result.response)
-        changes = _dedupe(self.engine.take_changes())
+        changes = self.engine.take_changes()
         if self.commit is not None:
             self.commit(1, records, changes)
         assert not self.engine.take_pending()
@@ -112,13 +112,6 @@ def _create(process_id: str, variables: str = "{}") -> Record:
 
 def _complete(job_key: int, variables: str = "{}") -> Record:
     return _command(ValueType.JOB, "COMPLETE", {"variables": variables}, job_key)
-
-
-def _dedupe(changes: list[StateChange]) -> list[StateChange]:
-    latest: dict[tuple[str, str], StateChange] = {}
-    for change in changes:
-        latest[(change.column, change.key)] = change
-    return list(latest.values())
 
 
 def cadenza_round(

@@ -43,14 +43,24 @@ def _job(writer: Writer, command: Record, states: tuple[str, ...]) -> dict[str, 
     return row
 
 
-def complete_job(writer: Writer, command: Record) -> None:
+def _job_and_document(writer: Writer, command: Record) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The job a worker acts on (activatable or activated) and the command's variables document; or None
+    after rejecting the command (unknown job, wrong state, a document that is not a JSON object)."""
     row = _job(writer, command, (ACTIVATABLE, ACTIVATED))
     if row is None:
-        return
+        return None
     document = parse_document(command.value.get("variables"))
     if isinstance(document, str):
         writer.reject(command, RejectionType.INVALID_ARGUMENT, document)
+        return None
+    return row, document
+
+
+def complete_job(writer: Writer, command: Record) -> None:
+    found = _job_and_document(writer, command)
+    if found is None:
         return
+    row, document = found
     job = {**row["v"], "variables": command.value.get("variables") or "{}"}
     writer.respond(writer.event(_JOB, JobIntent.COMPLETED, command.key, job, job["tenantId"]))
     element_key = job["elementInstanceKey"]
@@ -71,13 +81,10 @@ def complete_job(writer: Writer, command: Record) -> None:
 
 
 def fail_job(writer: Writer, command: Record) -> None:
-    row = _job(writer, command, (ACTIVATABLE, ACTIVATED))
-    if row is None:
+    found = _job_and_document(writer, command)
+    if found is None:
         return
-    document = parse_document(command.value.get("variables"))
-    if isinstance(document, str):
-        writer.reject(command, RejectionType.INVALID_ARGUMENT, document)
-        return
+    row, document = found
     retries = int(command.value.get("retries", 0))
     backoff = max(0, int(command.value.get("retryBackoff", 0)))
     job = {
@@ -106,13 +113,10 @@ def fail_job(writer: Writer, command: Record) -> None:
 
 
 def throw_error(writer: Writer, command: Record) -> None:
-    row = _job(writer, command, (ACTIVATABLE, ACTIVATED))
-    if row is None:
+    found = _job_and_document(writer, command)
+    if found is None:
         return
-    document = parse_document(command.value.get("variables"))
-    if isinstance(document, str):
-        writer.reject(command, RejectionType.INVALID_ARGUMENT, document)
-        return
+    row, document = found
     code = str(command.value.get("errorCode", ""))
     message = str(command.value.get("errorMessage", ""))
     job = {**row["v"], "errorCode": code, "errorMessage": message}
