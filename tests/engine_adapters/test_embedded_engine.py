@@ -116,3 +116,25 @@ def test_long_polling_wakes_when_a_job_is_created() -> None:
         await engine.stop()
 
     asyncio.run(scenario())
+
+
+def test_the_scheduler_fires_due_timers_and_expires_buffered_messages() -> None:
+    async def scenario() -> None:
+        engine = EmbeddedEngine(MemoryStore(), tick_seconds=0.01)
+        await engine.start()
+        await engine.submit(ValueType.DEPLOYMENT, "CREATE", _deploy_value("timer-catch.bpmn"))
+        value = {"bpmnProcessId": "timer-catch", "variables": json.dumps({"delay": "PT0.2S"})}
+        created, _ = await engine.create_with_result(value, request_timeout_ms=5000)
+        history = await engine.history(created.value["processInstanceKey"])
+        assert [r.intent for r in history if r.value_type is ValueType.TIMER] == ["CREATED", "TRIGGERED"]
+        message = {"name": "nobody-waits", "correlationKey": "k", "timeToLive": 100, "variables": "{}"}
+        published = await engine.submit(ValueType.MESSAGE, "PUBLISH", message)
+        assert engine.engine.state.messages.message(published.key) is not None
+        for _ in range(200):
+            if engine.engine.state.messages.message(published.key) is None:
+                break
+            await asyncio.sleep(0.01)
+        assert engine.engine.state.messages.message(published.key) is None
+        await engine.stop()
+
+    asyncio.run(scenario())
