@@ -32,7 +32,6 @@ import gc
 import json
 import os
 import statistics
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
@@ -44,13 +43,12 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, text
 
 from cadenza.core.engine import Engine
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.core.state import EngineState
-from cadenza.store import SqlStore, StateChange, Store
-from cadenza.store.sql import normalize_url
+from cadenza.store import StateChange
+from store import fresh_postgres, fresh_sqlite  # bench/store.py, beside this script
 
 MODELS = Path(__file__).parent / "models"
 NOW = 1_764_000_000_000
@@ -228,32 +226,6 @@ def peak_memory(fn: Callable[[], int]) -> int:
     return peak
 
 
-# ------------------------------------------------------------------------------------------------ stores
-
-
-@contextmanager
-def sqlite_store() -> Iterator[Store]:
-    with tempfile.TemporaryDirectory() as folder:
-        store = SqlStore(f"sqlite:///{Path(folder) / 'bench.db'}")
-        try:
-            yield store
-        finally:
-            store.close()
-
-
-@contextmanager
-def postgres_store(url: str) -> Iterator[Store]:
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
-    engine.dispose()
-    store = SqlStore(url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 # ------------------------------------------------------------------------------------------------- main
 
 
@@ -265,10 +237,10 @@ def throughput(args: argparse.Namespace) -> None:
         spiff = [instances / spiff_round(case, instances) for _ in range(args.rounds)]
         spiff_rate = statistics.median(spiff)
         rows: list[tuple[str, Callable[[], Any]]] = [("Cadenza, core in memory", _no_store)]
-        rows.append(("Cadenza + SQLite", sqlite_store))
+        rows.append(("Cadenza + SQLite", lambda: fresh_sqlite("NORMAL")))
         if args.postgres:
             url = args.postgres
-            rows.append(("Cadenza + PostgreSQL", lambda url=url: postgres_store(url)))
+            rows.append(("Cadenza + PostgreSQL", lambda url=url: fresh_postgres(url)))
         for name, fresh in rows:
             rates, record_rates = [], []
             for _ in range(args.rounds):

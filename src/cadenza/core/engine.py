@@ -20,6 +20,7 @@ from cadenza.core.intents import (
     ProcessInstanceIntent,
     VariableDocumentIntent,
 )
+from cadenza.core.keys import counter_of
 from cadenza.core.limits import Limits, oversized_variables
 from cadenza.core.processors import deployment, incidents, instances, jobs, user_tasks, variables
 from cadenza.core.processors.events import EVENT_PROCESSORS
@@ -118,7 +119,7 @@ class Engine:
             last = max(last, record.position)
             if record.record_type is RecordType.EVENT:
                 if record.key > 0:
-                    counter = max(counter, record.key & ((1 << 51) - 1))
+                    counter = max(counter, counter_of(record.key))
                 applier = APPLIERS.get((record.value_type, record.intent))
                 if applier is not None:
                     applier(state, record.key, record.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["PARTITION_BITS", "encode_key", "partition_of"]
+__all__ = ["PARTITION_BITS", "counter_of", "encode_key", "partition_of"]
 
 PARTITION_BITS = 51
 
@@ -13,3 +13,7 @@ def encode_key(partition: int, counter: int) -> int:
 
 def partition_of(key: int) -> int:
     return key >> PARTITION_BITS
+
+
+def counter_of(key: int) -> int:
+    return key & ((1 << PARTITION_BITS) - 1)

@@ -46,12 +46,6 @@ class ElementState:
         data = self._data
         return [data[key] for key in sorted(self._children.get(scope_key, ()))]
 
-    def instance_rows(self, process_instance_key: int) -> list[dict[str, Any]]:
-        return sorted(
-            (row for row in self._data.values() if row["v"]["processInstanceKey"] == process_instance_key),
-            key=lambda row: int(row["k"]),
-        )
-
     def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]:
         joins: dict[str, int] | None = self._joins.data.get(f"{scope_key}/{gateway_id}")
         return joins or {}

@@ -43,19 +43,11 @@ class JobState:
     def activatable(self, tenant: str, job_type: str) -> list[int]:
         return list(self._activatable.get((tenant, job_type), {}))
 
-    def has_activatable(self, tenant: str, job_type: str) -> bool:
-        return bool(self._activatable.get((tenant, job_type)))
-
     def timed_out(self, now: int) -> list[int]:
         return [key for key, deadline in self._deadlines.items() if deadline <= now]
 
     def backoffs_due(self, now: int) -> list[int]:
         return [key for key, due in self._backoffs.items() if due <= now]
-
-    def next_due(self) -> int | None:
-        """The earliest deadline or backoff end, so the scheduler knows when to look again."""
-        times = [*self._deadlines.values(), *self._backoffs.values()]
-        return min(times) if times else None
 
     # ------------------------------------------------------------------------------ writes (appliers only)
 

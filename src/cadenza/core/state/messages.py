@@ -88,9 +88,6 @@ class MessageState:
         """Buffered messages whose time to live is over: the adapter submits a MESSAGE EXPIRE for each."""
         return sorted(key for key, deadline in self._deadlines.items() if deadline <= now)
 
-    def next_expiry(self) -> int | None:
-        return min(self._deadlines.values()) if self._deadlines else None
-
     def put_message(self, key: int, value: dict[str, Any]) -> None:
         self._messages.put(key, {"v": value, "c": []})
         self._deadlines[key] = int(value["deadline"])
