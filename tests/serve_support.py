@@ -24,6 +24,7 @@ class ServeProcess:
         self.data_dir = data_dir
         self.extra = extra
         self.port = 0
+        self.grpc_port = 0
         self.log = data_dir.parent / "serve.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -34,7 +35,8 @@ class ServeProcess:
     def start(self) -> ServeProcess:
         self.port = free_port()
         command = [str(Path(sys.executable).parent / "cadenza"), "serve", "--data-dir", str(self.data_dir)]
-        command += ["--http-port", str(self.port), "--grpc-port", str(free_port()), *self.extra]
+        self.grpc_port = free_port()
+        command += ["--http-port", str(self.port), "--grpc-port", str(self.grpc_port), *self.extra]
         self.log = self.data_dir.parent / f"serve-{self.port}.log"
         with self.log.open("wb") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

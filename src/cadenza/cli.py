@@ -81,8 +81,7 @@ def serve(
         int | None,
         typer.Option(
             "--grpc-port",
-            help="Port for the Zeebe gRPC gateway: accepted and kept in the settings, but the gateway comes "
-            "in a later issue and nothing listens on it yet. (env CADENZA_GRPC_PORT, default 26500)",
+            help="Port of the Zeebe gRPC gateway. (env CADENZA_GRPC_PORT, default 26500)",
         ),
     ] = None,
     http_port: Annotated[
@@ -93,6 +92,26 @@ def serve(
         str | None,
         typer.Option("--host", help="Interface to listen on. (env CADENZA_HOST, default 127.0.0.1)"),
     ] = None,
+    grpc_tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--grpc-tls-cert",
+            help="PEM certificate for TLS on the gRPC gateway; needs --grpc-tls-key. "
+            "(env CADENZA_GRPC_TLS_CERT)",
+        ),
+    ] = None,
+    grpc_tls_key: Annotated[
+        Path | None,
+        typer.Option("--grpc-tls-key", help="PEM private key of --grpc-tls-cert. (env CADENZA_GRPC_TLS_KEY)"),
+    ] = None,
+    grpc_token: Annotated[
+        str | None,
+        typer.Option(
+            "--grpc-token",
+            help="Require 'authorization: Bearer <token>' on every gRPC call. (env CADENZA_GRPC_TOKEN; "
+            "prefer the environment: a command line is visible to other users)",
+        ),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option(
@@ -101,14 +120,23 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the engine and its HTTP API until SIGINT or SIGTERM (then stop gracefully).
+    """Run the engine, its HTTP API and the Zeebe gRPC gateway until SIGINT or SIGTERM (then stop gracefully).
 
-    Variables documents over CADENZA_MAX_VARIABLES_BYTES (default 4 MiB) are refused with 413."""
+    Variables documents over CADENZA_MAX_VARIABLES_BYTES (default 4 MiB) are refused (HTTP 413, gRPC
+    INVALID_ARGUMENT); past CADENZA_MAX_QUEUED_COMMANDS (default 10000) waiting commands, new work is refused
+    (gRPC RESOURCE_EXHAUSTED) until the engine catches up."""
     from cadenza.server import run_server  # imported here: the other commands need no web stack
 
     try:
         config = load_config(
-            data_dir=data_dir, database=database, grpc_port=grpc_port, http_port=http_port, host=host
+            data_dir=data_dir,
+            database=database,
+            grpc_port=grpc_port,
+            http_port=http_port,
+            host=host,
+            grpc_tls_cert=grpc_tls_cert,
+            grpc_tls_key=grpc_tls_key,
+            grpc_token=grpc_token,
         )
     except ConfigError as error:
         raise typer.BadParameter(str(error)) from None

@@ -24,12 +24,19 @@ class ServeConfig:
     data_dir: Path = Path(".cadenza")
     #: A database URL (``postgresql://...`` or ``sqlite:///...``); overrides ``data_dir``.
     database: str | None = None
-    #: The Zeebe gRPC gateway's port: accepted and kept; the gateway itself arrives in a later issue.
+    #: The Zeebe gRPC gateway's port.
     grpc_port: int = 26500
     http_port: int = 8080
     host: str = "127.0.0.1"
     #: Bound on one variables document (JSON text, UTF-8 bytes); larger ones are refused with 413.
     max_variables_bytes: int = 4 * _MB
+    #: TLS for the gRPC gateway: a PEM certificate (chain) and its private key, both or neither.
+    grpc_tls_cert: Path | None = None
+    grpc_tls_key: Path | None = None
+    #: When set, gRPC calls must carry ``authorization: Bearer <token>``.
+    grpc_token: str | None = None
+    #: Commands that may wait for the engine's writer; past it new work gets RESOURCE_EXHAUSTED / 503.
+    max_queued_commands: int = 10_000
 
     @property
     def store_url(self) -> str:
@@ -44,7 +51,13 @@ _ENV = {
     "http_port": "CADENZA_HTTP_PORT",
     "host": "CADENZA_HOST",
     "max_variables_bytes": "CADENZA_MAX_VARIABLES_BYTES",
+    "grpc_tls_cert": "CADENZA_GRPC_TLS_CERT",
+    "grpc_tls_key": "CADENZA_GRPC_TLS_KEY",
+    "grpc_token": "CADENZA_GRPC_TOKEN",
+    "max_queued_commands": "CADENZA_MAX_QUEUED_COMMANDS",
 }
+_PATHS = ("data_dir", "grpc_tls_cert", "grpc_tls_key")
+_COUNTS = ("max_variables_bytes", "max_queued_commands")
 _PORTS = ("grpc_port", "http_port")
 
 
@@ -60,16 +73,16 @@ def load_config(env: Mapping[str, str] | None = None, **options: Any) -> ServeCo
         if name not in _ENV:
             raise TypeError(f"unknown setting {name!r}")
         if value is not None:
-            values[name] = Path(value) if name == "data_dir" else value
+            values[name] = Path(value) if name in _PATHS else value
     config = replace(ServeConfig(), **values)
     _validate(config)
     return config
 
 
 def _parse(name: str, text: str) -> Any:
-    if name == "data_dir":
+    if name in _PATHS:
         return Path(text)
-    if name in (*_PORTS, "max_variables_bytes"):
+    if name in (*_PORTS, *_COUNTS):
         try:
             return int(text)
         except ValueError:
@@ -82,7 +95,20 @@ def _validate(config: ServeConfig) -> None:
         port = getattr(config, name)
         if not 0 <= port <= 65535:
             raise ConfigError(f"{name.replace('_', '-')} ({_ENV[name]}) must be 0-65535, not {port}")
-    if config.max_variables_bytes < 1:
-        raise ConfigError(f"CADENZA_MAX_VARIABLES_BYTES must be positive, not {config.max_variables_bytes}")
+    for name in _COUNTS:
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{_ENV[name]} must be positive, not {getattr(config, name)}")
+    _validate_grpc_security(config)
     if not config.host:
         raise ConfigError("host (CADENZA_HOST) must not be empty")
+
+
+def _validate_grpc_security(config: ServeConfig) -> None:
+    cert, key = config.grpc_tls_cert, config.grpc_tls_key
+    if (cert is None) != (key is None):
+        raise ConfigError("gRPC TLS needs both CADENZA_GRPC_TLS_CERT and CADENZA_GRPC_TLS_KEY (or neither)")
+    for name, path in (("grpc_tls_cert", cert), ("grpc_tls_key", key)):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"{_ENV[name]}: no such file: {path}")
+    if config.grpc_token is not None and not config.grpc_token.strip():
+        raise ConfigError("CADENZA_GRPC_TOKEN must not be blank")

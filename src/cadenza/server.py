@@ -1,7 +1,8 @@
-"""``cadenza serve``: the embedded engine and the HTTP API in one asyncio process.
+"""``cadenza serve``: the embedded engine, the HTTP API and the Zeebe gRPC gateway in one asyncio process.
 
 uvicorn owns the event loop's signal handling: SIGINT or SIGTERM stops accepting connections, lets requests
-in flight finish (bounded), then the lifespan stops the demo workers and the engine, which closes the store.
+in flight finish (bounded), then the lifespan stops the gateway (calls in flight get the same grace), the demo
+workers and the engine, which closes the store.
 Every acknowledged command was durable before its answer, so even a SIGKILL loses none of them.
 """
 
@@ -16,6 +17,7 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
+from cadenza.api.gateway import GatewaySettings, start_gateway
 from cadenza.api.http import create_app
 from cadenza.config import ServeConfig
 from cadenza.core.limits import Limits
@@ -23,7 +25,7 @@ from cadenza.demo import DemoWorkers
 from cadenza.engine_adapters.embedded import EmbeddedEngine
 from cadenza.store import open_store
 
-__all__ = ["build_app", "run_server"]
+__all__ = ["build_app", "gateway_settings", "run_server"]
 
 _GRACE_SECONDS = 5
 
@@ -33,11 +35,17 @@ def build_app(
 ) -> FastAPI:
     """The app with the engine on the configured store; the engine starts and stops with the app."""
     store = open_store(config.store_url)
-    engine = EmbeddedEngine(store, limits=Limits(max_variables_bytes=config.max_variables_bytes))
+    limits = Limits(max_variables_bytes=config.max_variables_bytes)
+    engine = EmbeddedEngine(store, limits=limits, max_queued=config.max_queued_commands)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
+        try:
+            gateway = await start_gateway(engine, gateway_settings(config))
+        except Exception:
+            await engine.stop()
+            raise
         workers = DemoWorkers(engine) if demo else None
         if workers is not None:
             workers.start()
@@ -46,6 +54,7 @@ def build_app(
         try:
             yield
         finally:
+            await gateway.stop(_GRACE_SECONDS)
             if workers is not None:
                 await workers.stop()
             await engine.stop()
@@ -55,10 +64,24 @@ def build_app(
     return create_app(engine, max_variables_bytes=config.max_variables_bytes, lifespan=lifespan)
 
 
+def gateway_settings(config: ServeConfig) -> GatewaySettings:
+    return GatewaySettings(
+        host=config.host,
+        port=config.grpc_port,
+        tls_cert=config.grpc_tls_cert,
+        tls_key=config.grpc_tls_key,
+        token=config.grpc_token,
+        max_variables_bytes=config.max_variables_bytes,
+    )
+
+
 def _banner(config: ServeConfig, store: str, demo: bool) -> str:
+    security = "TLS" if config.grpc_tls_cert else "plaintext"
+    if config.grpc_token:
+        security += ", bearer token required"
     return (
-        f"Cadenza serving the HTTP API on http://{config.host}:{config.http_port} "
-        f"(store {store}; gRPC port {config.grpc_port} reserved, gateway not yet served"
+        f"Cadenza serving the HTTP API on http://{config.host}:{config.http_port} and the Zeebe gRPC "
+        f"gateway on {config.host}:{config.grpc_port} ({security}; store {store}"
         f"{'; demo workers on' if demo else ''})"
     )
 
@@ -88,7 +111,10 @@ def run_server(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if not server.started:
-        raise RuntimeError(f"the HTTP API could not start on {config.host}:{config.http_port}")
+        raise RuntimeError(
+            f"Cadenza could not start on {config.host} (HTTP port {config.http_port}, gRPC port "
+            f"{config.grpc_port}): is a port in use?"
+        )
 
 
 def _ignore(_sig: int, _frame: FrameType | None) -> None:

@@ -20,12 +20,18 @@ from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.scheduling import due_commands
 from cadenza.core.state import EngineState
+from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure, InstanceTerminated
 from cadenza.store.port import Store
 
-__all__ = ["EmbeddedEngine", "wall_clock_ms"]
+__all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
 
 Pending = tuple[Record, "asyncio.Future[Record]", "asyncio.Future[Record] | None"]
 _JOB_READY = frozenset({"CREATED", "TIMED_OUT", "RECURRED_AFTER_BACKOFF", "FAILED", "RETRIES_UPDATED"})
+#: Commands accepted even over the queue bound: they finish work, so refusing them would only add load
+#: (Zeebe's backpressure exempts them the same way).
+_ALWAYS_ACCEPTED = frozenset({"COMPLETE", "FAIL", "THROW_ERROR"})
+#: The default bound on commands waiting for the writer; past it new work is refused (backpressure).
+DEFAULT_MAX_QUEUED_COMMANDS = 10_000
 
 
 def wall_clock_ms() -> int:
@@ -42,6 +48,7 @@ class EmbeddedEngine:
         max_batch: int = 512,
         tick_seconds: float = 0.05,
         limits: Limits | None = None,
+        max_queued: int = DEFAULT_MAX_QUEUED_COMMANDS,
     ) -> None:
         self.store = store
         self.partition = partition
@@ -49,6 +56,7 @@ class EmbeddedEngine:
         self.max_batch = max_batch
         self.tick_seconds = tick_seconds
         self.limits = limits or Limits()
+        self.max_queued = max_queued
         self.engine = Engine(EngineState(partition), limits=self.limits)
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
@@ -98,8 +106,10 @@ class EmbeddedEngine:
         value: dict[str, Any],
         *,
         key: int = -1,
-        tenant: str = "<default>",
+        tenant: str = DEFAULT_TENANT,
     ) -> Record:
+        if value_type is not ValueType.JOB or intent not in _ALWAYS_ACCEPTED:
+            self._check_pressure()
         return await self._enqueue(
             Record(-1, key, RecordType.COMMAND, value_type, intent, value, self.partition, tenant)
         )
@@ -110,14 +120,14 @@ class EmbeddedEngine:
         return await future
 
     async def activate_jobs(
-        self, value: dict[str, Any], *, request_timeout_ms: int = 0, tenant: str = "<default>"
+        self, value: dict[str, Any], *, request_timeout_ms: int = 0, tenant: str = DEFAULT_TENANT
     ) -> Record:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0, request_timeout_ms) / 1000
         while True:
             generation = self._job_generation
             signal = self._job_signal
-            response = await self.submit(ValueType.JOB_BATCH, "ACTIVATE", value, tenant=tenant)
+            response = await self._activate_once(value, tenant)
             if response.record_type is not RecordType.EVENT or response.value["jobKeys"]:
                 return response
             remaining = deadline - loop.time()
@@ -128,8 +138,9 @@ class EmbeddedEngine:
                     await asyncio.wait_for(signal.wait(), remaining)
 
     async def create_with_result(
-        self, value: dict[str, Any], *, request_timeout_ms: int, tenant: str = "<default>"
+        self, value: dict[str, Any], *, request_timeout_ms: int, tenant: str = DEFAULT_TENANT
     ) -> tuple[Record, dict[str, Any]]:
+        self._check_pressure()
         loop = asyncio.get_running_loop()
         result: asyncio.Future[Record] = loop.create_future()
         command = Record(
@@ -152,9 +163,62 @@ class EmbeddedEngine:
         variables: dict[str, Any] = completed.value.get("variables", {})
         return created, variables
 
+    async def tenant_of(self, key: int) -> str | None:
+        state = self.engine.state
+        job = state.jobs.get(key)
+        element = state.elements.get(key) if job is None else job
+        if element is not None:
+            return str(element["v"]["tenantId"])
+        row = state.incidents.get(key) or state.processes.process(key)
+        return None if row is None else str(row["tenantId"])
+
     async def history(self, process_instance_key: int, *, tenant: str | None = None) -> list[Record]:
         records: list[Record] = await self._run_io(self.store.instance_records, process_instance_key)
         return [r for r in records if tenant is None or r.tenant == tenant]
+
+    # ------------------------------------------------------------------ backpressure and job hand-back
+
+    def _check_pressure(self) -> None:
+        waiting = self._queue.qsize()
+        if waiting >= self.max_queued:
+            raise Backpressure(
+                f"Expected to accept the command, but {waiting} commands are waiting (the bound is "
+                f"{self.max_queued}); retry with a backoff"
+            )
+
+    async def _activate_once(self, value: dict[str, Any], tenant: str) -> Record:
+        """One JOB_BATCH ACTIVATE; if the caller is cancelled while it is in flight, its jobs go back."""
+        command = Record(-1, -1, RecordType.COMMAND, ValueType.JOB_BATCH, "ACTIVATE", value, self.partition)
+        self._check_pressure()
+        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((command._replace(tenant=tenant), future, None))
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            future.add_done_callback(self._return_unclaimed)
+            raise
+
+    def _return_unclaimed(self, future: asyncio.Future[Record]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        batch = future.result()
+        if batch.record_type is RecordType.EVENT and batch.value["jobKeys"]:
+            jobs = list(zip(batch.value["jobKeys"], batch.value["jobs"], strict=True))
+            self._hand_back(jobs, "the job was activated for a request that was cancelled before the answer")
+
+    async def return_jobs(self, jobs: list[tuple[int, dict[str, Any]]], reason: str) -> None:
+        self._hand_back(jobs, reason)
+
+    def _hand_back(self, jobs: list[tuple[int, dict[str, Any]]], reason: str) -> None:
+        """FAIL with the retries unchanged and no backoff: activatable again at once (what Zeebe's gateway
+        does with jobs it could not send). Queued past the bound: handing back never adds work."""
+        loop = asyncio.get_running_loop()
+        for key, job in jobs:
+            value = {"retries": job["retries"], "errorMessage": reason, "retryBackoff": 0, "variables": "{}"}
+            command = Record(
+                -1, key, RecordType.COMMAND, ValueType.JOB, "FAIL", value, self.partition, job["tenantId"]
+            )
+            self._queue.put_nowait((command, loop.create_future(), None))
 
     # ------------------------------------------------------------------------------------------ the writer
 
@@ -241,7 +305,7 @@ class EmbeddedEngine:
                 )
                 future.set_result(done)
             else:
-                future.set_exception(RuntimeError(f"process instance {record.key} was terminated"))
+                future.set_exception(InstanceTerminated(f"process instance {record.key} was terminated"))
 
     # ------------------------------------------------------------------------------------------ the clock
 
@@ -257,9 +321,7 @@ class EmbeddedEngine:
 
     async def _submit_scheduled(self, command: Record, marker: tuple[str, str, int]) -> None:
         try:
-            await self.submit(
-                command.value_type, command.intent, command.value, key=command.key, tenant=command.tenant
-            )
+            await self._enqueue(command)  # time-driven work is never refused for backpressure
         finally:
             self._scheduled.discard(marker)
 
