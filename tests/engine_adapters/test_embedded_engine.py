@@ -85,6 +85,31 @@ def test_create_with_result_returns_the_final_variables() -> None:
     asyncio.run(scenario())
 
 
+_STRAIGHT_THROUGH = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="straight" isExecutable="true">
+    <bpmn:startEvent id="start" /><bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_create_with_result_of_an_instance_that_completes_in_its_creation_batch() -> None:
+    """No wait state: the instance completes while its creation is processed, before its key is known."""
+
+    async def scenario() -> None:
+        engine = EmbeddedEngine(MemoryStore(), tick_seconds=0.01)
+        await engine.start()
+        resource = {"resourceName": "straight.bpmn", "resource": _STRAIGHT_THROUGH}
+        await engine.submit(ValueType.DEPLOYMENT, "CREATE", {"resources": [resource]})
+        value = {"bpmnProcessId": "straight", "variables": json.dumps({"n": 7, "tags": ["a"]})}
+        _, variables = await engine.create_with_result(value, request_timeout_ms=5000)
+        assert variables == {"n": 7, "tags": ["a"]}
+        await engine.stop()
+
+    asyncio.run(scenario())
+
+
 def test_a_timed_out_job_is_handed_out_again_by_the_scheduler() -> None:
     async def scenario() -> None:
         engine = EmbeddedEngine(MemoryStore(), tick_seconds=0.01)

@@ -66,6 +66,9 @@ class EmbeddedEngine:
         self._results: dict[int, list[asyncio.Future[Record]]] = {}
         self._scheduled: set[tuple[str, str, int]] = set()
         self._final_variables: dict[int, dict[str, Any]] = {}
+        # True while a batch that creates an instance with a result runs: that instance may complete within
+        # its creation batch, before its key is known to _results, so every root completion is kept then.
+        self._keep_all_results = False
 
     # --------------------------------------------------------------------------------------------- lifecycle
 
@@ -230,6 +233,7 @@ class EmbeddedEngine:
             await self._process_batch(batch)
 
     async def _process_batch(self, batch: list[Pending]) -> None:
+        self._keep_all_results = any(result is not None for _, _, result in batch)
         poisoned: dict[int, str] = {}
         while True:
             now = self.clock()
@@ -274,7 +278,7 @@ class EmbeddedEngine:
             self._results.setdefault(response.value["processInstanceKey"], []).append(result)
 
     def _root_completed(self, key: int, texts: dict[str, str]) -> None:
-        if key in self._results:
+        if self._keep_all_results or key in self._results:
             self._final_variables[key] = {name: json.loads(text) for name, text in texts.items()}
 
     def _after_commit(self, records: list[Record], final_variables: dict[int, dict[str, Any]]) -> None:
