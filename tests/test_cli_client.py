@@ -71,7 +71,8 @@ def test_the_demo_workers_run_the_sample_order_to_its_end(
     serve_process: Callable[..., ServeProcess], tmp_path: Path
 ) -> None:
     server = serve_process(tmp_path / "demo", "--demo")
-    assert cadenza(server, "deploy", str(ROOT / "bpmn" / "order-process.bpmn"))[0] == 0
+    sample = [str(ROOT / "bpmn" / name) for name in ("order-process.bpmn", "approve-order.form")]
+    assert cadenza(server, "deploy", *sample)[0] == 0
     order = {"order": {"id": "A-1", "owner": "alice"}}
     key = as_json(server, "start", "order-process", "--variables", json.dumps(order))["processInstanceKey"]
     deadline = time.monotonic() + 10

@@ -45,11 +45,13 @@ def _emit(as_json: bool, answer: Any, human: Callable[[Any], list[str]]) -> None
 
 
 def deploy(
-    files: Annotated[list[Path], typer.Argument(help="BPMN and DMN files.", exists=True, dir_okay=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="BPMN, DMN and form files.", exists=True, dir_okay=False)
+    ],
     address: Address = DEFAULT_ADDRESS,
     as_json: AsJson = False,
 ) -> None:
-    """Deploy BPMN/DMN files to a running Cadenza."""
+    """Deploy BPMN, DMN and form (.form) files to a running Cadenza, as one deployment."""
     answer = _call(address, lambda c: c.deploy(*files))
     _emit(as_json, answer, _deployed_lines)
 

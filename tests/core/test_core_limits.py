@@ -61,7 +61,7 @@ def test_an_oversized_document_is_rejected_by_every_command_that_carries_one() -
 
 def test_an_oversized_user_task_completion_is_rejected() -> None:
     driver = EngineDriver(limits=Limits(max_variables_bytes=LIMIT))
-    driver.deploy(FIXTURES / "user-task.bpmn")
+    driver.deploy(FIXTURES / "user-task.bpmn", FIXTURES / "review-form.form")
     instance = driver.create("user-task", {"owner": "ann"}).value["processInstanceKey"]
     [task] = driver.engine.state.user_tasks.open_tasks(process_instance_key=instance)
     before = _state(driver)

@@ -39,9 +39,17 @@ def test_a_business_rule_task_evaluates_the_latest_decision_and_records_the_audi
     assert evaluation.value["decisionId"] == "discount"
     assert evaluation.value["decisionOutput"] == "0.2"
     assert evaluation.value["decisionRequirementsId"] == "discounts"
+    [decision] = engine.events(ValueType.DECISION)[:1]
+    assert evaluation.value["decisionKey"] == decision.key and evaluation.value["decisionVersion"] == 1
     [audit] = evaluation.value["evaluatedDecisions"]
+    assert audit["decisionType"] == "DECISION_TABLE" and audit["decisionKey"] == decision.key
+    assert audit["evaluatedInputs"] == [{"inputId": "in-tier", "inputName": "Tier", "inputValue": '"gold"'}]
     assert audit["matchedRules"] == [
-        {"ruleId": "gold", "ruleIndex": 1, "evaluatedOutputs": [{"outputName": "rate", "outputValue": "0.2"}]}
+        {
+            "ruleId": "gold",
+            "ruleIndex": 1,
+            "evaluatedOutputs": [{"outputId": "out-rate", "outputName": "rate", "outputValue": "0.2"}],
+        }
     ]
 
 

@@ -19,7 +19,7 @@ def _task(engine: EngineDriver, command: str, key: int, **value: Any) -> Record:
 
 
 def _start(engine: EngineDriver, **variables: Any) -> tuple[int, dict[str, Any]]:
-    engine.deploy(FIXTURES / "user-task.bpmn")
+    engine.deploy(FIXTURES / "user-task.bpmn", FIXTURES / "review-form.form")
     instance = engine.create("user-task", {"owner": "ann", "dueAt": DUE, **variables}).value[
         "processInstanceKey"
     ]
@@ -35,7 +35,8 @@ def test_a_camunda_user_task_is_created_with_its_evaluated_properties(engine: En
         "dueDate": DUE,
         "priority": 70,
     }
-    assert task["formKey"] == "review-form" and task["customHeaders"] == {"kind": "review"}
+    [form] = engine.events(ValueType.FORM)
+    assert task["formKey"] == form.key and task["customHeaders"] == {"kind": "review"}
     assert task["creationTimestamp"] == engine.now
     assert engine.events(ValueType.JOB, instance=instance) == []
     [created] = engine.events(ValueType.USER_TASK)

@@ -65,6 +65,7 @@ def _user_task_gone(state: EngineState, key: int, value: dict[str, Any]) -> None
 for _intent, _applier in (
     (UserTaskIntent.ASSIGNED, _user_task_changed),
     (UserTaskIntent.UPDATED, _user_task_changed),
+    (UserTaskIntent.MIGRATED, _user_task_changed),
     (UserTaskIntent.COMPLETED, _user_task_gone),
     (UserTaskIntent.CANCELED, _user_task_gone),
 ):

@@ -104,6 +104,11 @@ APPLIERS[(_PI, ProcessInstanceIntent.ELEMENT_COMPLETED)] = element_left
 APPLIERS[(_PI, ProcessInstanceIntent.ELEMENT_TERMINATED)] = element_left
 
 
+@applies(_PI, ProcessInstanceIntent.ELEMENT_MIGRATED)
+def element_migrated(state: EngineState, key: int, value: dict[str, Any]) -> None:
+    state.elements.update(key, v=value)
+
+
 @applies(_PI, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN)
 def flow_taken(state: EngineState, _key: int, value: dict[str, Any]) -> None:
     model = state.processes.model(value["processDefinitionKey"])
@@ -179,6 +184,7 @@ def _job_value_changed(state: EngineState, key: int, value: dict[str, Any]) -> N
 
 APPLIERS[(_JOB, JobIntent.RETRIES_UPDATED)] = _job_value_changed
 APPLIERS[(_JOB, JobIntent.TIMEOUT_UPDATED)] = _job_value_changed
+APPLIERS[(_JOB, JobIntent.MIGRATED)] = _job_value_changed
 
 
 @applies(_JOB, JobIntent.ERROR_THROWN)
@@ -196,6 +202,9 @@ def incident_created(state: EngineState, key: int, value: dict[str, Any]) -> Non
         state.elements.update(value["elementInstanceKey"], incident=key)
 
 
+APPLIERS[(ValueType.INCIDENT, IncidentIntent.MIGRATED)] = incident_created
+
+
 @applies(ValueType.INCIDENT, IncidentIntent.RESOLVED)
 def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> None:
     state.incidents.remove(key)
@@ -211,3 +220,4 @@ def incident_resolved(state: EngineState, key: int, value: dict[str, Any]) -> No
 from cadenza.core import activity_appliers  # noqa: E402
 from cadenza.core import conditional_appliers as _conditional_appliers  # noqa: E402,F401
 from cadenza.core import event_appliers as _event_appliers  # noqa: E402,F401
+from cadenza.core import resource_appliers as _resource_appliers  # noqa: E402,F401

@@ -13,16 +13,31 @@ from typing import NamedTuple
 from cadenza.core.appliers import APPLIERS
 from cadenza.core.changes import StateChange
 from cadenza.core.intents import (
+    DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
     JobBatchIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
+    ProcessInstanceModificationIntent,
+    ResourceDeletionIntent,
     VariableDocumentIntent,
 )
 from cadenza.core.keys import counter_of
 from cadenza.core.limits import Limits, oversized_variables
-from cadenza.core.processors import deployment, incidents, instances, jobs, user_tasks, variables
+from cadenza.core.processors import (
+    decisions,
+    deployment,
+    incidents,
+    instances,
+    jobs,
+    migration,
+    modification,
+    resource_deletion,
+    user_tasks,
+    variables,
+)
 from cadenza.core.processors.events import EVENT_PROCESSORS
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.state import EngineState
@@ -42,6 +57,10 @@ _PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     (ValueType.JOB_BATCH, JobBatchIntent.ACTIVATE): jobs.activate_jobs,
     (ValueType.INCIDENT, IncidentIntent.RESOLVE): incidents.resolve_incident,
     (ValueType.VARIABLE_DOCUMENT, VariableDocumentIntent.UPDATE): variables.update_variables,
+    (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.EVALUATE): decisions.evaluate,
+    (ValueType.RESOURCE_DELETION, ResourceDeletionIntent.DELETE): resource_deletion.delete_resource,
+    (ValueType.PROCESS_INSTANCE_MODIFICATION, ProcessInstanceModificationIntent.MODIFY): modification.modify,
+    (ValueType.PROCESS_INSTANCE_MIGRATION, ProcessInstanceMigrationIntent.MIGRATE): migration.migrate,
     **{(ValueType.JOB, intent): fn for intent, fn in jobs.JOB_PROCESSORS.items()},
     **EVENT_PROCESSORS,
     **{(ValueType.USER_TASK, intent): fn for intent, fn in user_tasks.USER_TASK_PROCESSORS.items()},

@@ -127,3 +127,11 @@ for _intent in (ProcessInstanceIntent.ELEMENT_COMPLETED, ProcessInstanceIntent.E
     APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)] = _also_for_events(
         APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)]
     )
+
+
+# A migrated subscription is the same subscription with the target process's keys and catch event id.
+APPLIERS[(ValueType.TIMER, TimerIntent.MIGRATED)] = timer_created
+APPLIERS[(ValueType.PROCESS_MESSAGE_SUBSCRIPTION, ProcessMessageSubscriptionIntent.MIGRATED)] = (
+    subscription_created
+)
+APPLIERS[(ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.MIGRATED)] = signal_subscription_created

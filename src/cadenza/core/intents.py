@@ -31,6 +31,10 @@ __all__ = [
     "DecisionRequirementsIntent",
     "EscalationIntent",
     "ErrorIntent",
+    "FormIntent",
+    "ProcessInstanceMigrationIntent",
+    "ProcessInstanceModificationIntent",
+    "ResourceDeletionIntent",
 ]
 
 
@@ -41,15 +45,39 @@ class DeploymentIntent(StrEnum):
 
 class ProcessIntent(StrEnum):
     CREATED = "CREATED"
+    DELETING = "DELETING"
     DELETED = "DELETED"
 
 
 class DecisionRequirementsIntent(StrEnum):
     CREATED = "CREATED"
+    DELETED = "DELETED"
 
 
 class DecisionIntent(StrEnum):
     CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class FormIntent(StrEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class ResourceDeletionIntent(StrEnum):
+    DELETE = "DELETE"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+
+
+class ProcessInstanceModificationIntent(StrEnum):
+    MODIFY = "MODIFY"
+    MODIFIED = "MODIFIED"
+
+
+class ProcessInstanceMigrationIntent(StrEnum):
+    MIGRATE = "MIGRATE"
+    MIGRATED = "MIGRATED"
 
 
 class ProcessInstanceCreationIntent(StrEnum):
@@ -71,6 +99,8 @@ class ProcessInstanceIntent(StrEnum):
     ELEMENT_TERMINATING = "ELEMENT_TERMINATING"
     ELEMENT_TERMINATED = "ELEMENT_TERMINATED"
     SEQUENCE_FLOW_TAKEN = "SEQUENCE_FLOW_TAKEN"
+    #: The instance now follows another process definition (or element of it): process instance migration.
+    ELEMENT_MIGRATED = "ELEMENT_MIGRATED"
 
 
 class JobIntent(StrEnum):
@@ -91,6 +121,7 @@ class JobIntent(StrEnum):
     TIMED_OUT = "TIMED_OUT"
     RECURRED_AFTER_BACKOFF = "RECURRED_AFTER_BACKOFF"
     CANCELED = "CANCELED"
+    MIGRATED = "MIGRATED"
 
 
 class JobBatchIntent(StrEnum):
@@ -102,11 +133,13 @@ class IncidentIntent(StrEnum):
     RESOLVE = "RESOLVE"
     CREATED = "CREATED"
     RESOLVED = "RESOLVED"
+    MIGRATED = "MIGRATED"
 
 
 class VariableIntent(StrEnum):
     CREATED = "CREATED"
     UPDATED = "UPDATED"
+    MIGRATED = "MIGRATED"
 
 
 class VariableDocumentIntent(StrEnum):
@@ -119,6 +152,7 @@ class TimerIntent(StrEnum):
     CREATED = "CREATED"
     TRIGGERED = "TRIGGERED"
     CANCELED = "CANCELED"
+    MIGRATED = "MIGRATED"
 
 
 class MessageIntent(StrEnum):
@@ -132,6 +166,7 @@ class MessageSubscriptionIntent(StrEnum):
     CREATED = "CREATED"
     CORRELATED = "CORRELATED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class MessageStartEventSubscriptionIntent(StrEnum):
@@ -150,6 +185,7 @@ class SignalIntent(StrEnum):
 class SignalSubscriptionIntent(StrEnum):
     CREATED = "CREATED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class UserTaskIntent(StrEnum):
@@ -163,6 +199,7 @@ class UserTaskIntent(StrEnum):
     UPDATED = "UPDATED"
     COMPLETED = "COMPLETED"
     CANCELED = "CANCELED"
+    MIGRATED = "MIGRATED"
 
 
 class DecisionEvaluationIntent(StrEnum):
@@ -187,6 +224,7 @@ class ProcessMessageSubscriptionIntent(StrEnum):
     CREATED = "CREATED"
     CORRELATED = "CORRELATED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class ProcessEventIntent(StrEnum):

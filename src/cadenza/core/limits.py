@@ -2,7 +2,8 @@
 
 Checked by the engine before a command is processed, so an oversized document is rejected with nothing
 changed, whichever command carries it: process instance creation, job complete / fail / throw error,
-SetVariables, message publish, signal broadcast, user task completion, conditional evaluation.
+SetVariables, message publish, signal broadcast, user task completion, conditional evaluation, decision
+evaluation.
 """
 
 from __future__ import annotations

@@ -13,17 +13,36 @@ from typing import Any
 from cadenza.feel import FeelWarning
 from cadenza.feel.values import FeelFunction
 
-__all__ = ["DecisionAudit", "DecisionResult", "RuleMatch", "Scope", "Session", "visible_inputs"]
+__all__ = [
+    "DecisionAudit",
+    "DecisionResult",
+    "EvaluatedInput",
+    "RuleMatch",
+    "Scope",
+    "Session",
+    "visible_inputs",
+]
 
 
 @dataclass(frozen=True)
 class RuleMatch:
-    """A rule that matched in a decision table: its 1-based index, its id and the outputs it produced."""
+    """A rule that matched in a decision table: its 1-based index, its id and the outputs it produced
+    (``output_ids``: the output clauses' ids, in the order of ``outputs``)."""
 
     table_id: str | None
     index: int
     rule_id: str | None
     outputs: Mapping[str, Any]
+    output_ids: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvaluatedInput:
+    """The value of one input clause of a decision table: its id, its label (or expression), the value."""
+
+    input_id: str | None
+    name: str
+    value: Any
 
 
 @dataclass
@@ -31,6 +50,8 @@ class DecisionAudit:
     decision_id: str
     decision_name: str
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: A decision table's input clauses with the values they evaluated to (empty for other expressions).
+    evaluated_inputs: list[EvaluatedInput] = field(default_factory=list)
     matched_rules: list[RuleMatch] = field(default_factory=list)
     output: Any = None
     warnings: list[FeelWarning] = field(default_factory=list)

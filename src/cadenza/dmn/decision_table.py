@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cadenza.dmn.audit import RuleMatch, Scope
+from cadenza.dmn.audit import EvaluatedInput, RuleMatch, Scope
 from cadenza.dmn.boxed import Compiler, Evaluator
 from cadenza.dmn.feelc import CompiledExpr, CompiledTests, Where
 from cadenza.dmn.itemdef import DmnType, conform
@@ -19,6 +19,7 @@ __all__ = ["compile_table"]
 
 @dataclass
 class _Output:
+    id: str | None
     name: str
     kind: DmnType
     allowed: CompiledTests | None
@@ -40,7 +41,8 @@ class _Table:
     id: str | None
     hit_policy: str
     aggregation: str | None
-    inputs: list[tuple[Evaluator, CompiledTests | None, str]]
+    #: (evaluator, allowed input values, label, clause id) per input column.
+    inputs: list[tuple[Evaluator, CompiledTests | None, str, str | None]]
     outputs: list[_Output]
     rules: list[_Rule]
     where: Where
@@ -61,7 +63,7 @@ def compile_table(table: DecisionTable, compiler: Compiler, where: Where) -> Eva
             if allowed
             else None
         )
-        inputs.append((compiler.compile(clause.expression, part), tests, label))
+        inputs.append((compiler.compile(clause.expression, part), tests, label, clause.id))
     outputs = [_output(clause, compiler, where, i) for i, clause in enumerate(table.outputs)]
     rules = [_rule(rule, table, compiler, where) for rule in table.rules]
     if table.aggregation and len(outputs) > 1:
@@ -107,7 +109,7 @@ def _output(clause: OutputClause, compiler: Compiler, where: Where, i: int) -> _
         default = feel.expression(
             clause.default_output.text, part.at(f"default output of '{name}'", clause.default_output.line)
         )
-    return _Output(name, compiler.types.resolve(clause.type_ref), allowed, priorities, default)
+    return _Output(clause.id, name, compiler.types.resolve(clause.type_ref), allowed, priorities, default)
 
 
 def _rule(rule: Rule, table: DecisionTable, compiler: Compiler, where: Where) -> _Rule:
@@ -131,9 +133,11 @@ def _rule(rule: Rule, table: DecisionTable, compiler: Compiler, where: Where) ->
 
 def _evaluate(table: _Table, scope: Scope) -> Any:
     warnings = scope.session.warnings
+    frame = scope.session.frame
     values = []
-    for evaluate, allowed, label in table.inputs:
+    for evaluate, allowed, label, input_id in table.inputs:
         value = evaluate(scope)
+        frame.evaluated_inputs.append(EvaluatedInput(input_id, label, value))
         if (
             allowed is not None
             and value is not None
@@ -145,8 +149,9 @@ def _evaluate(table: _Table, scope: Scope) -> Any:
     if table.hit_policy == "FIRST":
         matched = matched[:1]  # the first hit is the result: later matches are neither evaluated nor audited
     results = [_rule_outputs(table, rule, scope) for rule in matched]
+    output_ids = tuple(output.id for output in table.outputs)
     for rule, outputs in zip(matched, results, strict=True):
-        scope.session.frame.matched_rules.append(RuleMatch(table.id, rule.index, rule.id, outputs))
+        frame.matched_rules.append(RuleMatch(table.id, rule.index, rule.id, outputs, output_ids))
     if not matched:
         return _no_match(table, scope)
     priorities = [_priority(table.outputs, outputs, scope) for outputs in results]

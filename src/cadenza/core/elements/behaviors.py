@@ -13,6 +13,7 @@ from typing import Any
 from cadenza.bpmn.model import (
     Activity,
     ElementKind,
+    EventSubProcess,
     EventType,
     FlowNode,
     Gateway,
@@ -90,6 +91,17 @@ def _activate_subprocess(
     start = element.none_start_event
     if start is not None:
         activate_command(writer, child_value(value, key, start))
+
+
+def _activate_event_subprocess(
+    writer: Writer, key: int, value: dict[str, Any], element: FlowNode, _model: Process
+) -> None:
+    """Only a modification activates an event sub-process by command (a trigger activates it by events:
+    ``triggers.activate_event_subprocess``); as in Zeebe, it starts at its start event and interrupts
+    nothing."""
+    _activated(writer, key, value)
+    assert isinstance(element, EventSubProcess)
+    activate_command(writer, child_value(value, key, element.start_event))
 
 
 def _pass_through(
@@ -221,6 +233,7 @@ _ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.EXCLUSIVE_GATEWAY: _activate_exclusive,
     ElementKind.PARALLEL_GATEWAY: _pass_through,
     ElementKind.SUB_PROCESS: _activate_subprocess,
+    ElementKind.EVENT_SUB_PROCESS: _activate_event_subprocess,
     **EVENT_ACTIVATIONS,
     ElementKind.CALL_ACTIVITY: activate_call_activity,
     ElementKind.SCRIPT_TASK: _engine_or_job(activate_script),

@@ -141,7 +141,6 @@ EVENT_ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.END_EVENT: _throw,
     ElementKind.RECEIVE_TASK: _wait,
     ElementKind.EVENT_BASED_GATEWAY: _wait,
-    ElementKind.EVENT_SUB_PROCESS: _wait,
     ElementKind.BOUNDARY_EVENT: _wait,
 }
 

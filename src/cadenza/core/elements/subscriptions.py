@@ -46,12 +46,14 @@ __all__ = [
     "SubscriptionError",
     "after_event_gateway",
     "catch_elements",
+    "check_catch_events",
     "close_subscriptions",
     "correlation_key",
     "element_leaving",
     "instance_role",
     "is_interrupting",
     "message_of",
+    "open_catch_events",
     "open_subscriptions",
 ]
 
@@ -146,6 +148,11 @@ def open_subscriptions(
     if not catches:
         return True
     close_subscriptions(writer, key)  # a re-run activation (incident resolved) must not subscribe twice
+    return open_catch_events(writer, key, value, catches)
+
+
+def open_catch_events(writer: Writer, key: int, value: dict[str, Any], catches: list[CatchElement]) -> bool:
+    """Subscribes the element instance ``key`` to ``catches``; on a bad expression raises an incident."""
     view = writer.state.variables.view(key)
     try:
         for catch in catches:
@@ -156,6 +163,26 @@ def open_subscriptions(
         raise_incident(writer, key, value, ErrorType.EXTRACT_VALUE_ERROR, str(error))
         return False
     return True
+
+
+def check_catch_events(catches: list[CatchElement], view: Mapping[str, Any], now: int) -> str:
+    """Why subscribing to ``catches`` would fail (a timer, message name, correlation key or signal name that
+    cannot be evaluated), or "": a check before writing anything (process instance migration)."""
+    try:
+        for catch in catches:
+            definition = message_of(catch) if isinstance(catch, ReceiveTask) else catch.definition
+            if isinstance(definition, TimerDefinition):
+                first_due(definition, view, now)
+            elif isinstance(definition, MessageDefinition):
+                _name(definition, view)
+                assert definition.correlation_key is not None
+                key = definition.correlation_key
+                correlation_key(key.evaluate(view), key.source)
+            elif isinstance(definition, SignalDefinition):
+                _name(definition, view)
+    except (SubscriptionError, TimerValueError) as error:
+        return str(error)
+    return ""
 
 
 def _open_timer(

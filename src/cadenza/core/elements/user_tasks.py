@@ -1,7 +1,8 @@
 """User tasks (ZEEBE-SEMANTICS §9): Camunda user tasks (``zeebe:userTask``) and job-based ones.
 
-Both evaluate their assignment, schedule and priority on activation, after the input mappings; a value of
-the wrong type raises an EXTRACT_VALUE_ERROR incident. A Camunda user task writes ``USER_TASK CREATED`` and
+Both evaluate their assignment, schedule, linked form (``elements/forms``) and priority on activation, after
+the input mappings; a value of the wrong type raises an EXTRACT_VALUE_ERROR incident, a form that is not
+deployed a FORM_NOT_FOUND incident. A Camunda user task writes ``USER_TASK CREATED`` and
 waits for the USER_TASK commands (``processors/user_tasks``); a job-based one becomes a job of type
 ``io.camunda.zeebe:userTask`` whose headers carry the same values.
 """
@@ -18,6 +19,7 @@ from cadenza.bpmn.expressions import BpmnExpression
 from cadenza.bpmn.model import FlowNode, Process, UserTask
 from cadenza.bpmn.zeebe_ext import JobDefinition
 from cadenza.core.elements.flow import TERMINATION_HOOKS
+from cadenza.core.elements.forms import FormNotFound, linked_form_key
 from cadenza.core.elements.incidents import ErrorType, raise_incident
 from cadenza.core.elements.results import expected_type
 from cadenza.core.intents import ProcessInstanceIntent, UserTaskIntent
@@ -100,7 +102,7 @@ def _priority(expression: BpmnExpression | None, view: ScopeView) -> int:
 
 
 def _properties(writer: Writer, key: int, value: dict[str, Any], task: UserTask) -> dict[str, Any] | None:
-    """The evaluated assignment, schedule and priority; None after raising an incident."""
+    """The evaluated assignment, schedule, form and priority; None after raising an incident."""
     view = writer.state.variables.view(key)
     try:
         return {
@@ -109,12 +111,15 @@ def _properties(writer: Writer, key: int, value: dict[str, Any], task: UserTask)
             "candidateUsersList": _strings(task.assignment.candidate_users, view),
             "dueDate": _date(task.schedule.due_date, view),
             "followUpDate": _date(task.schedule.follow_up_date, view),
-            "priority": _priority(task.priority, view),
+            "formKey": linked_form_key(writer, value, task.form),
             "externalFormReference": _string(task.form.external_reference if task.form else None, view),
+            "priority": _priority(task.priority, view),
         }
     except _Invalid as invalid:
         raise_incident(writer, key, value, ErrorType.EXTRACT_VALUE_ERROR, str(invalid))
-        return None
+    except FormNotFound as missing:
+        raise_incident(writer, key, value, ErrorType.FORM_NOT_FOUND, str(missing))
+    return None
 
 
 def activate_native(writer: Writer, key: int, value: dict[str, Any], element: FlowNode, _m: Process) -> None:
@@ -124,12 +129,10 @@ def activate_native(writer: Writer, key: int, value: dict[str, Any], element: Fl
         return
     tenant = value["tenantId"]
     writer.event(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_ACTIVATED, key, value, tenant)
-    form = element.form
     task_key = writer.next_key()
     record = {
         "userTaskKey": task_key,
         **properties,
-        "formKey": (form.form_key or form.form_id or "") if form else "",
         "customHeaders": dict(element.headers),
         "creationTimestamp": writer.timestamp,
         "variables": "{}",
@@ -159,10 +162,16 @@ def job_definition(writer: Writer, key: int, value: dict[str, Any], task: UserTa
         "candidateUsers": json.dumps(users, separators=(",", ":")) if users else "",
         "dueDate": properties["dueDate"],
         "followUpDate": properties["followUpDate"],
-        "formKey": (task.form.form_key or "") if task.form else "",
+        # An embedded form's key as written; a linked (deployed) form's key as Zeebe writes it, in decimal.
+        "formKey": (task.form.form_key or "") if task.form and task.form.form_key else _linked(properties),
     }
     headers.update({_HEADER + name: text for name, text in texts.items() if text})
     return JobDefinition(BpmnExpression(JOB_TYPE), BpmnExpression("1"), MappingProxyType(headers))
+
+
+def _linked(properties: dict[str, Any]) -> str:
+    key = int(properties["formKey"])
+    return str(key) if key > 0 else ""
 
 
 def _cancel_user_task(writer: Writer, key: int, value: dict[str, Any]) -> bool:

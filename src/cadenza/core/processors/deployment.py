@@ -1,12 +1,12 @@
 """DEPLOYMENT CREATE: parse, validate and version every resource, atomically (ZEEBE-SEMANTICS §8.4–8.5).
 
-A resource whose bytes and name equal the latest version's is a duplicate and gets no new version, unless the
-same deployment changes another resource; a model Cadenza cannot run is rejected here, never at run time.
+Processes (``.bpmn``/``.xml``), decision requirements graphs (``.dmn``) and forms (``.form``). A resource
+whose bytes and name equal the latest version's is a duplicate and gets no new version, unless the same
+deployment changes another resource; a model Cadenza cannot run is rejected here, never at run time.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from cadenza.bpmn.errors import BpmnError
@@ -14,7 +14,14 @@ from cadenza.bpmn.model import Definitions, EventType, Process
 from cadenza.bpmn.reader import parse_bpmn
 from cadenza.core.elements.behaviors import SUPPORTED_EVENT_TYPES, SUPPORTED_KINDS
 from cadenza.core.elements.limits import unsupported_detail
-from cadenza.core.intents import DecisionRequirementsIntent, DeploymentIntent, ProcessIntent
+from cadenza.core.intents import DeploymentIntent, ProcessIntent
+from cadenza.core.processors.deploy_resources import (
+    checksum,
+    deploy_drg,
+    deploy_form,
+    drg_id,
+    parse_form,
+)
 from cadenza.core.processors.start_events import deploy_problems, open_start_subscriptions
 from cadenza.core.records import Record, RejectionType, ValueType
 from cadenza.core.writer import Writer
@@ -26,10 +33,6 @@ __all__ = ["deploy"]
 
 class _Rejected(Exception):
     pass
-
-
-def _checksum(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _unsupported(process: Process) -> list[str]:
@@ -46,7 +49,7 @@ def _unsupported(process: Process) -> list[str]:
     return problems + deploy_problems(process)
 
 
-def _parse(resource: dict[str, Any]) -> tuple[str, Definitions | Any]:
+def _parse(resource: dict[str, Any]) -> tuple[str, Any]:
     name = str(resource.get("resourceName") or "")
     text = resource.get("resource")
     if not isinstance(text, str):
@@ -66,7 +69,12 @@ def _parse(resource: dict[str, Any]) -> tuple[str, Definitions | Any]:
             return "dmn", load_dmn(text.encode())
         except DmnError as error:
             raise _Rejected(f"'{name}': {error}") from None
-    raise _Rejected(f"'{name}': unknown resource type (expected .bpmn, .xml or .dmn)")
+    if lower.endswith(".form"):
+        try:
+            return "form", parse_form(text)
+        except ValueError as error:
+            raise _Rejected(f"'{name}': {error}") from None
+    raise _Rejected(f"'{name}': unknown resource type (expected .bpmn, .xml, .dmn or .form)")
 
 
 def deploy(writer: Writer, command: Record) -> None:
@@ -88,45 +96,60 @@ def deploy(writer: Writer, command: Record) -> None:
         return
     changed = any(not _is_duplicate(writer, tenant, res, kind, model) for res, kind, model in parsed)
     deployment_key = writer.next_key()
-    processes: list[dict[str, Any]] = []
-    drgs: list[dict[str, Any]] = []
-    for resource, kind, model in parsed:
-        if kind == "bpmn":
-            processes.extend(_processes(writer, tenant, resource, model, deployment_key, changed))
-        else:
-            drgs.append(_drg(writer, tenant, resource, model, deployment_key, changed))
-    value = {
+    value: dict[str, Any] = {
         "resources": [{"resourceName": r["resourceName"]} for r in resources],
-        "processesMetadata": processes,
-        "decisionRequirementsMetadata": drgs,
+        "processesMetadata": [],
+        "decisionRequirementsMetadata": [],
+        "decisionsMetadata": [],
+        "formMetadata": [],
         "tenantId": tenant,
     }
+    for resource, kind, model in parsed:
+        if kind == "bpmn":
+            processes = _processes(writer, tenant, resource, model, deployment_key, changed)
+            value["processesMetadata"].extend(processes)
+        elif kind == "dmn":
+            drg, decisions = deploy_drg(writer, tenant, resource, model, deployment_key, changed)
+            value["decisionRequirementsMetadata"].append(drg)
+            value["decisionsMetadata"].extend(decisions)
+        else:
+            value["formMetadata"].append(
+                deploy_form(writer, tenant, resource, model, deployment_key, changed)
+            )
     writer.respond(
         writer.event(ValueType.DEPLOYMENT, DeploymentIntent.CREATED, deployment_key, value, tenant)
     )
 
 
 def _check_unique_ids(parsed: list[tuple[dict[str, Any], str, Any]]) -> None:
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for resource, kind, model in parsed:
-        ids = [p.id for p in model.processes] if kind == "bpmn" else [model.definitions.id or model.namespace]
+        if kind == "bpmn":
+            ids = [p.id for p in model.processes]
+        else:
+            ids = [model.id] if kind == "form" else [drg_id(model)]
+        what = "form" if kind == "form" else "process"
         for resource_id in ids:
-            if resource_id in seen:
+            if (what, resource_id) in seen:
                 raise _Rejected(
-                    f"Duplicated process id in resources '{resource['resourceName']}': '{resource_id}'"
+                    f"Duplicated {what} id in resources '{resource['resourceName']}': '{resource_id}'"
                 )
-            seen.add(resource_id)
+            seen.add((what, resource_id))
 
 
 def _is_duplicate(writer: Writer, tenant: str, resource: dict[str, Any], kind: str, model: Any) -> bool:
-    checksum = _checksum(resource["resource"])
+    text_checksum = checksum(resource["resource"])
     state = writer.state.processes
     if kind == "bpmn":
         latest = [state.latest_process(tenant, process.id) for process in model.processes]
+    elif kind == "dmn":
+        latest = [state.latest_drg_by_id(tenant, drg_id(model))]
     else:
-        latest = [state.latest_drg_by_id(tenant, model.definitions.id or model.namespace)]
+        latest = [state.latest_form(tenant, model.id)]
     return all(
-        row is not None and row["checksum"] == checksum and row["resourceName"] == resource["resourceName"]
+        row is not None
+        and row["checksum"] == text_checksum
+        and row["resourceName"] == resource["resourceName"]
         for row in latest
     )
 
@@ -140,7 +163,7 @@ def _processes(
     changed: bool,
 ) -> list[dict[str, Any]]:
     state = writer.state.processes
-    checksum = _checksum(resource["resource"])
+    text_checksum = checksum(resource["resource"])
     out = []
     for process in model.processes:
         latest = state.latest_process(tenant, process.id)
@@ -150,10 +173,10 @@ def _processes(
         key = writer.next_key()
         row = {
             "bpmnProcessId": process.id,
-            "version": 1 if latest is None else latest["version"] + 1,
+            "version": state.next_version("process", tenant, process.id, latest),
             "processDefinitionKey": key,
             "resourceName": resource["resourceName"],
-            "checksum": checksum,
+            "checksum": text_checksum,
             "resource": resource["resource"],
             "versionTag": process.version_tag or "",
             "deploymentKey": deployment_key,
@@ -169,27 +192,3 @@ def _processes(
 def _metadata(row: dict[str, Any]) -> dict[str, Any]:
     keep = ("bpmnProcessId", "version", "processDefinitionKey", "resourceName", "checksum", "tenantId")
     return {name: row[name] for name in keep}
-
-
-def _drg(
-    writer: Writer, tenant: str, resource: dict[str, Any], model: Any, deployment_key: int, changed: bool
-) -> dict[str, Any]:
-    drg_id = model.definitions.id or model.namespace
-    latest = writer.state.processes.latest_drg_by_id(tenant, drg_id)
-    if latest is not None and not changed:
-        return {**{k: v for k, v in latest.items() if k != "resource"}, "duplicate": True}
-    key = writer.next_key()
-    row = {
-        "decisionRequirementsKey": key,
-        "decisionRequirementsId": drg_id,
-        "decisionRequirementsName": model.definitions.name or drg_id,
-        "version": 1 if latest is None else latest["version"] + 1,
-        "resourceName": resource["resourceName"],
-        "checksum": _checksum(resource["resource"]),
-        "resource": resource["resource"],
-        "decisionIds": sorted(model.decisions),
-        "deploymentKey": deployment_key,
-        "tenantId": tenant,
-    }
-    writer.event(ValueType.DECISION_REQUIREMENTS, DecisionRequirementsIntent.CREATED, key, row, tenant)
-    return {**{k: v for k, v in row.items() if k != "resource"}, "duplicate": False}

@@ -16,10 +16,13 @@ from cadenza.core.writer import Writer
 from cadenza.feel.json_values import dumps, loads
 
 __all__ = [
+    "Rejected",
     "activate_element",
     "cancel_instance",
     "complete_element",
     "create_instance",
+    "key_field",
+    "named_instance",
     "parse_document",
     "terminate_element",
 ]
@@ -41,6 +44,35 @@ def parse_document(text: Any) -> dict[str, str] | str:
     if not isinstance(document, dict):
         return f"Expected document to be a root level object, but was '{type(document).__name__}'"
     return {str(name): dumps(value) for name, value in document.items()}
+
+
+def key_field(value: dict[str, Any], name: str) -> int | str:
+    """A key (or other integer) field of a command, -1 when absent, or the reason it is not one."""
+    field = value.get(name, -1)
+    if isinstance(field, bool) or not isinstance(field, int):
+        return f"Expected '{name}' to be an integer, but was {json.dumps(field, default=str)}"
+    return field
+
+
+class Rejected(Exception):
+    """A command breaks a rule found while planning it (modification, migration), before anything is
+    written; ``args[0]`` is the rejection type, ``args[1]`` the reason."""
+
+
+def named_instance(writer: Writer, command: Record, verb: str) -> dict[str, Any] | None:
+    """The process instance row a command names (``processInstanceKey``, else the command's key), or None
+    after rejecting the command."""
+    key = key_field(command.value, "processInstanceKey")
+    if isinstance(key, str):
+        writer.reject(command, RejectionType.INVALID_ARGUMENT, key)
+        return None
+    key = key if key > 0 else command.key
+    row = writer.state.elements.get(key)
+    if row is None or row["v"]["flowScopeKey"] >= 0 or row["v"]["tenantId"] != command.tenant:
+        reason = f"Expected to {verb} process instance but no process instance found with key '{key}'"
+        writer.reject(command, RejectionType.NOT_FOUND, reason)
+        return None
+    return row
 
 
 def create_instance(writer: Writer, command: Record) -> None:

@@ -21,8 +21,6 @@ _DOING = {
     JobIntent.COMPLETE: "complete",
     JobIntent.FAIL: "fail",
     JobIntent.THROW_ERROR: "throw an error for",
-    JobIntent.UPDATE_RETRIES: "update retries for",
-    JobIntent.UPDATE_TIMEOUT: "update the timeout of",
     JobIntent.TIME_OUT: "time out",
     JobIntent.RECUR_AFTER_BACKOFF: "recur",
 }
@@ -139,8 +137,19 @@ def throw_error(writer: Writer, command: Record) -> None:
         )
 
 
+def _updatable(writer: Writer, command: Record) -> dict[str, Any] | None:
+    """The job an UPDATE_RETRIES / UPDATE_TIMEOUT command names, or None after rejecting it (Zeebe 8.6+'s
+    ``JobUpdateBehaviour`` wording)."""
+    row = writer.state.jobs.get(command.key)
+    if row is None or row["v"]["tenantId"] != command.tenant:
+        reason = f"Expected to update job with key '{command.key}', but no such job was found"
+        writer.reject(command, RejectionType.NOT_FOUND, reason)
+        return None
+    return row
+
+
 def update_retries(writer: Writer, command: Record) -> None:
-    row = _job(writer, command, (ACTIVATABLE, ACTIVATED, FAILED, "ERROR_THROWN"))
+    row = _updatable(writer, command)
     if row is None:
         return
     retries = int(command.value.get("retries", 0))
@@ -156,8 +165,13 @@ def update_retries(writer: Writer, command: Record) -> None:
 
 
 def update_timeout(writer: Writer, command: Record) -> None:
-    row = _job(writer, command, (ACTIVATED,))
+    """The deadline becomes now + timeout; only an activated job has one."""
+    row = _updatable(writer, command)
     if row is None:
+        return
+    if row["s"] != ACTIVATED:
+        reason = f"Expected to update the timeout of job with key '{command.key}', but it is not active"
+        writer.reject(command, RejectionType.INVALID_STATE, reason)
         return
     timeout = int(command.value.get("timeout", 0))
     job = {**row["v"], "deadline": writer.timestamp + timeout}

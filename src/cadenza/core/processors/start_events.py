@@ -31,7 +31,7 @@ from cadenza.core.intents import (
 from cadenza.core.records import ValueType
 from cadenza.core.writer import Writer
 
-__all__ = ["deploy_problems", "open_start_subscriptions", "start_instance"]
+__all__ = ["close_start_subscriptions", "deploy_problems", "open_start_subscriptions", "start_instance"]
 
 _PI = ValueType.PROCESS_INSTANCE
 
@@ -58,7 +58,7 @@ def open_start_subscriptions(
     writer: Writer, row: dict[str, Any], process: Process, previous: dict[str, Any] | None
 ) -> None:
     if previous is not None:
-        _close_start_subscriptions(writer, previous["processDefinitionKey"])
+        close_start_subscriptions(writer, previous["processDefinitionKey"])
     tenant = row["tenantId"]
     base = {
         "processDefinitionKey": row["processDefinitionKey"],
@@ -88,7 +88,7 @@ def open_start_subscriptions(
             writer.event(ValueType.CONDITIONAL_SUBSCRIPTION, opened, writer.next_key(), condition, tenant)
 
 
-def _close_start_subscriptions(writer: Writer, definition_key: int) -> None:
+def close_start_subscriptions(writer: Writer, definition_key: int) -> None:
     state = writer.state
     for key in state.timers.of_start_events(definition_key):
         timer = state.timers.get(key)

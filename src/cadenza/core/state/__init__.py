@@ -81,6 +81,7 @@ class EngineState:
 
     def restore(self, columns: dict[str, dict[str, Any]]) -> None:
         self.db.restore(columns)
+        self.processes.rebuild_indexes()
         self.elements.rebuild_indexes()
         self.jobs.rebuild_indexes()
         self.timers.rebuild_indexes()

@@ -46,6 +46,13 @@ class ElementState:
         data = self._data
         return [data[key] for key in sorted(self._children.get(scope_key, ()))]
 
+    def has_instances_of(self, process_definition_key: int) -> bool:
+        """Whether an instance of this process version is still running (a scan: deletions are rare)."""
+        return any(
+            row["v"]["processDefinitionKey"] == process_definition_key and row["v"]["flowScopeKey"] < 0
+            for row in self._data.values()
+        )
+
     def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]:
         joins: dict[str, int] | None = self._joins.data.get(f"{scope_key}/{gateway_id}")
         return joins or {}

@@ -1,15 +1,18 @@
-"""Deployed resources: processes and decision requirements graphs, with their versions.
+"""Deployed resources: processes, decision requirements graphs with their decisions, and forms, with their
+versions.
 
 Rows keep the resource text; the parsed model is a cache rebuilt on demand, so state stays plain JSON and a
-restart re-parses what it needs.
+restart re-parses what it needs. Deleting the latest version of a resource makes the previous one the latest
+again; the deleted version number is remembered so that it is never handed out twice (Zeebe does the same).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cadenza.bpmn.model import Definitions, Process
-from cadenza.core.state.db import StateDb
+from cadenza.core.state.db import Column, StateDb
 
 __all__ = ["ProcessState"]
 
@@ -19,14 +22,42 @@ def _latest_key(tenant: str, resource_id: str) -> str:
 
 
 class ProcessState:
-    __slots__ = ("_processes", "_latest", "_drgs", "_decisions_latest", "_parsed")
+    __slots__ = (
+        "_processes",
+        "_latest",
+        "_drgs",
+        "_decisions_latest",
+        "_decisions",
+        "_decision_keys_latest",
+        "_forms",
+        "_forms_latest",
+        "_deleted_versions",
+        "_parsed",
+        "_drg_decisions",
+    )
 
     def __init__(self, db: StateDb) -> None:
         self._processes = db.column("processes")
         self._latest = db.column("process_latest", int_keys=False)
         self._drgs = db.column("decision_requirements")
+        #: (tenant, decision id) -> the key of the DRG holding the latest version of that decision.
         self._decisions_latest = db.column("decision_latest", int_keys=False)
+        self._decisions = db.column("decisions")
+        #: (tenant, decision id) -> the key of the latest version of that decision.
+        self._decision_keys_latest = db.column("decision_key_latest", int_keys=False)
+        self._forms = db.column("forms")
+        self._forms_latest = db.column("form_latest", int_keys=False)
+        #: (kind, tenant, id) -> the highest version number that was deleted.
+        self._deleted_versions = db.column("deleted_versions", int_keys=False)
         self._parsed: dict[int, Process] = {}
+        #: DRG key -> its decisions' keys (in key order): an index rebuilt from the decision rows, so the
+        #: audit of an evaluation finds its decisions without a scan.
+        self._drg_decisions: dict[int, dict[int, None]] = {}
+
+    def rebuild_indexes(self) -> None:
+        self._drg_decisions.clear()
+        for key, row in sorted(self._decisions.items()):
+            self._drg_decisions.setdefault(int(row["decisionRequirementsKey"]), {})[key] = None
 
     # ---------------------------------------------------------------------------------------------- reads
 
@@ -75,12 +106,40 @@ class ProcessState:
         return list(self._drgs.data.values())
 
     def latest_drg_by_id(self, tenant: str, drg_id: str) -> dict[str, Any] | None:
-        best: dict[str, Any] | None = None
-        for row in self._drgs.data.values():
-            same = row["decisionRequirementsId"] == drg_id and row["tenantId"] == tenant
-            if same and (best is None or row["version"] > best["version"]):
-                best = row
-        return best
+        return _newest(self._drgs.data.values(), "decisionRequirementsId", drg_id, tenant)
+
+    def drg(self, key: int) -> dict[str, Any] | None:
+        row: dict[str, Any] | None = self._drgs.get(key)
+        return row
+
+    def decision(self, key: int) -> dict[str, Any] | None:
+        row: dict[str, Any] | None = self._decisions.get(key)
+        return row
+
+    def latest_decision_row(self, tenant: str, decision_id: str) -> dict[str, Any] | None:
+        """The latest version of a decision (its own key and version, not its DRG's)."""
+        key = self._decision_keys_latest.get(_latest_key(tenant, decision_id))
+        return None if key is None else self.decision(key)
+
+    def decisions_of_drg(self, drg_key: int) -> list[dict[str, Any]]:
+        data = self._decisions.data
+        return [data[key] for key in self._drg_decisions.get(drg_key, ())]
+
+    def form(self, key: int) -> dict[str, Any] | None:
+        row: dict[str, Any] | None = self._forms.get(key)
+        return row
+
+    def latest_form(self, tenant: str, form_id: str) -> dict[str, Any] | None:
+        key = self._forms_latest.get(_latest_key(tenant, form_id))
+        return None if key is None else self.form(key)
+
+    def all_forms(self) -> list[dict[str, Any]]:
+        return list(self._forms.data.values())
+
+    def next_version(self, kind: str, tenant: str, resource_id: str, latest: dict[str, Any] | None) -> int:
+        """The version a new deployment of a resource gets: above the latest and above any deleted one."""
+        deleted: int = self._deleted_versions.get(f"{kind}\x1f{tenant}\x1f{resource_id}") or 0
+        return max(deleted, 0 if latest is None else int(latest["version"])) + 1
 
     # --------------------------------------------------------------------------------------------- writes
 
@@ -96,3 +155,71 @@ class ProcessState:
         self._drgs.put(key, row)
         for decision_id in row["decisionIds"]:
             self._decisions_latest.put(_latest_key(row["tenantId"], decision_id), key)
+
+    def put_decision(self, row: dict[str, Any]) -> None:
+        key = int(row["decisionKey"])
+        self._decisions.put(key, row)
+        self._drg_decisions.setdefault(int(row["decisionRequirementsKey"]), {})[key] = None
+        self._decision_keys_latest.put(_latest_key(row["tenantId"], row["decisionId"]), key)
+
+    def put_form(self, row: dict[str, Any]) -> None:
+        key = int(row["formKey"])
+        self._forms.put(key, row)
+        self._forms_latest.put(_latest_key(row["tenantId"], row["formId"]), key)
+
+    def remove_process(self, key: int) -> None:
+        row = self._processes.data[key]
+        self._processes.delete(key)
+        self._parsed.pop(key, None)
+        tenant, process_id = row["tenantId"], row["bpmnProcessId"]
+        self._remember_deleted("process", tenant, process_id, row["version"])
+        previous = _newest(self._processes.data.values(), "bpmnProcessId", process_id, tenant)
+        _repoint(self._latest, _latest_key(tenant, process_id), previous, "processDefinitionKey")
+
+    def remove_decision(self, key: int) -> None:
+        row = self._decisions.data[key]
+        self._decisions.delete(key)
+        self._drg_decisions.get(int(row["decisionRequirementsKey"]), {}).pop(key, None)
+        tenant, decision_id = row["tenantId"], row["decisionId"]
+        self._remember_deleted("decision", tenant, decision_id, row["version"])
+        previous = _newest(self._decisions.data.values(), "decisionId", decision_id, tenant)
+        _repoint(self._decision_keys_latest, _latest_key(tenant, decision_id), previous, "decisionKey")
+        _repoint(
+            self._decisions_latest, _latest_key(tenant, decision_id), previous, "decisionRequirementsKey"
+        )
+
+    def remove_drg(self, key: int) -> None:
+        row = self._drgs.data[key]
+        self._drgs.delete(key)
+        self._remember_deleted("drg", row["tenantId"], row["decisionRequirementsId"], row["version"])
+
+    def remove_form(self, key: int) -> None:
+        row = self._forms.data[key]
+        self._forms.delete(key)
+        tenant, form_id = row["tenantId"], row["formId"]
+        self._remember_deleted("form", tenant, form_id, row["version"])
+        previous = _newest(self._forms.data.values(), "formId", form_id, tenant)
+        _repoint(self._forms_latest, _latest_key(tenant, form_id), previous, "formKey")
+
+    def _remember_deleted(self, kind: str, tenant: str, resource_id: str, version: int) -> None:
+        name = f"{kind}\x1f{tenant}\x1f{resource_id}"
+        if version > (self._deleted_versions.get(name) or 0):
+            self._deleted_versions.put(name, version)
+
+
+def _newest(
+    rows: Iterable[dict[str, Any]], id_field: str, resource_id: str, tenant: str
+) -> dict[str, Any] | None:
+    best: dict[str, Any] | None = None
+    for row in rows:
+        same = row[id_field] == resource_id and row["tenantId"] == tenant
+        if same and (best is None or row["version"] > best["version"]):
+            best = row
+    return best
+
+
+def _repoint(column: Column, name: str, row: dict[str, Any] | None, key_field: str) -> None:
+    if row is None:
+        column.delete(name)
+    else:
+        column.put(name, int(row[key_field]))
