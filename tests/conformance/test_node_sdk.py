@@ -124,3 +124,20 @@ def test_cancel(cadenza: ServeProcess, inspector: Inspector) -> None:
     view = inspector.wait_for(observed["processInstanceKey"], lambda v: v["state"] == "terminated")
     assert view["activeElements"] == []
     assert observed["cancelAgain"]["code"] == 5  # NOT_FOUND
+
+
+def test_operations_on_running_instances(cadenza: ServeProcess, inspector: Inspector) -> None:
+    observed = scenario(cadenza, "operations")
+    assert observed["activatedJobs"] == 1
+    assert observed["jobVariables"] == {"x": 2, "note": "set"}  # SetVariables reached the job
+    assert observed["badTimeout"]["code"] == 5  # NOT_FOUND
+    assert observed["badModify"]["code"] == 3  # INVALID_ARGUMENT
+    assert observed["afterDelete"]["code"] == 5  # NOT_FOUND: the only version was deleted
+    assert observed["handled"] == 1  # the token the modification added; the first job was completed directly
+    view = inspector.wait_for(observed["processInstanceKey"], lambda v: v["state"] == "completed")
+    assert view["bpmnProcessId"] == "conf-ops-target"
+    completed = [line["elementId"] for line in view["history"] if line["intent"] == "ELEMENT_COMPLETED"]
+    assert completed.count("work2") == 2
+    assert completed.count("migratedEnd") == 2
+    signalled = inspector.wait_for(observed["signalInstanceKey"], lambda v: v["state"] == "completed")
+    assert signalled["variables"]["root"] == {"signalled": True}

@@ -220,6 +220,60 @@ const scenarios = {
     }
   },
 
+  // The RPCs that operate on running instances: SetVariables, UpdateJobTimeout, ModifyProcessInstance,
+  // MigrateProcessInstance, DeleteResource and BroadcastSignal.
+  async operations() {
+    await deploy('conf-ops.bpmn', 'conf-ops-target.bpmn', 'conf-signal.bpmn')
+    const source = await zeebe.deployResource({ processFilename: fixture('conf-ops.bpmn') })
+    const target = await zeebe.deployResource({ processFilename: fixture('conf-ops-target.bpmn') })
+    const sourceKey = source.deployments[0].process.processDefinitionKey
+    const targetKey = target.deployments[0].process.processDefinitionKey
+    const created = await zeebe.createProcessInstance({ bpmnProcessId: 'conf-ops', variables: { x: 1 } })
+    const instance = created.processInstanceKey
+    await zeebe.setVariables({ elementInstanceKey: instance, variables: { x: 2, note: 'set' }, local: false })
+    const activated = await zeebe.activateJobs({
+      type: 'conf.ops',
+      worker: 'ops',
+      maxJobsToActivate: 5,
+      timeout: 60_000,
+      requestTimeout: 5_000,
+    })
+    const [job] = activated
+    await zeebe.updateJobTimeout({ jobKey: job.key, timeout: 120_000 })
+    const badTimeout = await failure(() => zeebe.updateJobTimeout({ jobKey: '2251799813999999', timeout: 1000 }))
+    // A second token at the task: the instance now has two element instances of `work`.
+    await zeebe.modifyProcessInstance({
+      processInstanceKey: instance,
+      activateInstructions: [{ elementId: 'work', ancestorElementInstanceKey: '-1', variableInstructions: [] }],
+    })
+    const badModify = await failure(() =>
+      zeebe.modifyProcessInstance({ processInstanceKey: instance, activateInstructions: [{ elementId: 'nowhere', ancestorElementInstanceKey: '-1', variableInstructions: [] }] }),
+    )
+    await zeebe.migrateProcessInstance({
+      processInstanceKey: instance,
+      migrationPlan: { targetProcessDefinitionKey: targetKey, mappingInstructions: [{ sourceElementId: 'work', targetElementId: 'work2' }] },
+    })
+    // No instance runs on conf-ops any more: its definition may be deleted; creating by id then finds none.
+    await zeebe.deleteResource({ resourceKey: sourceKey })
+    const afterDelete = await failure(() => zeebe.createProcessInstance({ bpmnProcessId: 'conf-ops', variables: {} }))
+    // The job activated above (timeout extended) is completed directly; the worker takes the added token's job.
+    await zeebe.completeJob({ jobKey: job.key, variables: { finishedBy: 'direct' } })
+    const handled = await work('conf.ops', (job) => job.complete({ finishedBy: 'worker' }))
+    const waiting = await zeebe.createProcessInstance({ bpmnProcessId: 'conf-signal', variables: {} })
+    await sleep(200)
+    await zeebe.broadcastSignal({ signalName: 'conf-go', variables: { signalled: true } })
+    return {
+      processInstanceKey: instance,
+      signalInstanceKey: waiting.processInstanceKey,
+      activatedJobs: activated.length,
+      jobVariables: job.variables,
+      badTimeout,
+      badModify,
+      afterDelete,
+      handled,
+    }
+  },
+
   async cancel() {
     await deploy('conf-message.bpmn')
     const created = await zeebe.createProcessInstance({ bpmnProcessId: 'conf-message', variables: { orderId: 'never' } })
