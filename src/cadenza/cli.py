@@ -14,6 +14,7 @@ from cadenza.client_cli import register as register_client_commands
 from cadenza.config import ConfigError, load_config
 from cadenza.dmn.cli import dmn_app
 from cadenza.feel.cli import feel_app
+from cadenza.workers.cli import register as register_worker_commands
 
 __all__ = ["app", "main"]
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(dmn_app, name="dmn")
 app.add_typer(feel_app, name="feel")
 register_client_commands(app)
+register_worker_commands(app)
 
 
 @app.command()
