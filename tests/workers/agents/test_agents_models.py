@@ -216,9 +216,9 @@ def test_a_deterministic_prompt_is_answered_from_the_cache(openai: LlmServer) ->
     )
     assert isinstance(first, Complete) and isinstance(second, Complete)
     assert second.variables["result"]["output"] == "cached answer"
-    assert second.variables["result"]["usage"]["tokens"] == 110  # the run's tokens, though none were paid
+    assert second.variables["result"]["usage"]["tokens"] == 0  # a cached answer uses no tokens
     spent = runtime.ledger.instance_spent(tenant="<default>", process_instance_key=2251799813685300)
-    assert spent.tokens == 110  # the cached answer cost nothing
+    assert spent.tokens == 110  # the first run's only
     # not cached at temperature 0.7: sent to the server, which had no reply left (500)
     assert isinstance(warm, Fail)
     assert [body["temperature"] for _headers, body in openai.requests] == [0, 0.7]
