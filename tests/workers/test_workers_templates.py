@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cadenza.cli import app
 from cadenza.workers import Choice, Condition, Connector, Input, InputType, Output, builtin_connectors
+from cadenza.workers.connectors import template_connectors
 from cadenza.workers.templates import SCHEMA_URL, element_template, template_file_name, template_json
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def _by_binding(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any
 
 
 def test_the_committed_templates_are_what_the_declarations_generate() -> None:
-    expected = {template_file_name(c): template_json(c) for c in builtin_connectors()}
+    expected = {template_file_name(c): template_json(c) for c in template_connectors()}
     committed = {path.name: path.read_text(encoding="utf-8") for path in COMMITTED.glob("*.json")}
     assert sorted(committed) == sorted(expected), "run: cadenza templates --out modeler/element-templates"
     for name, text in expected.items():

@@ -68,6 +68,9 @@ class AgentRuntime:
     async def aclose(self) -> None:
         """Releases the models' connections and the ledger's (the worker runtime calls it on stop)."""
         await self.router.aclose()
+        policy_close = getattr(self.policy, "aclose", None)
+        if policy_close is not None:
+            await policy_close()
         close = getattr(self.ledger, "close", None)
         if close is not None:
             close()
