@@ -147,6 +147,6 @@ def test_cadenza_templates_writes_one_file_per_connector(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["templates", "--out", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in (tmp_path / "t").iterdir())
-    assert written == ["http.json"]
+    assert written == ["agent.json", "http.json"]
     assert json.loads((tmp_path / "t" / "http.json").read_text())["id"] == "io.cadenza.connectors.HttpJson.v1"
     assert f"wrote {tmp_path / 't' / 'http.json'}" in result.output

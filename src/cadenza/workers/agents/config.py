@@ -98,20 +98,7 @@ def runtime_from_config(
     unknown = sorted(set(document) - _KEYS)
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(unknown)}")
-    models = {name: _model(name, spec, credentials) for name, spec in _object(document, "models").items()}
-    if not models:
-        raise ValueError("models: at least one model is needed")
-    tenants = {
-        tenant: TenantRouting(dict(t.get("tiers") or {}), dict(t.get("fallbacks") or {}), t.get("default"))
-        for tenant, t in _object(document, "tenants").items()
-    }
-    router = ModelRouter(
-        models,
-        default=document.get("default"),
-        tiers=_object(document, "tiers"),
-        fallbacks=_object(document, "fallbacks"),
-        tenants=tenants,
-    )
+    router = _router(document, credentials)
     try:
         budget = read_budget(document.get("budget"))
     except ConnectorInputError as error:
@@ -129,6 +116,23 @@ def runtime_from_config(
         policy=policy() if wants_policy and policy is not None else None,
         masker=Masker(document.get("pii") or ()),
         budget=budget,
+    )
+
+
+def _router(document: Mapping[str, Any], credentials: CredentialStore) -> ModelRouter:
+    models = {name: _model(name, spec, credentials) for name, spec in _object(document, "models").items()}
+    if not models:
+        raise ValueError("models: at least one model is needed")
+    tenants = {
+        tenant: TenantRouting(dict(t.get("tiers") or {}), dict(t.get("fallbacks") or {}), t.get("default"))
+        for tenant, t in _object(document, "tenants").items()
+    }
+    return ModelRouter(
+        models,
+        default=document.get("default"),
+        tiers=_object(document, "tiers"),
+        fallbacks=_object(document, "fallbacks"),
+        tenants=tenants,
     )
 
 
