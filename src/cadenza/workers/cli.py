@@ -130,5 +130,8 @@ def templates(
 
 
 def register(app: typer.Typer) -> None:
+    from cadenza.workers.agents.cli import agent_replay
+
     app.command()(worker)
     app.command()(templates)
+    app.command("agent-replay")(agent_replay)

@@ -267,3 +267,56 @@ def test_budget_breach_throws_budget_exceeded_and_records_the_spend() -> None:
     assert model.calls == 2
     spent = runtime.ledger.instance_spent(tenant="<default>", process_instance_key=INSTANCE)
     assert spent.tokens == 1300
+
+
+def test_a_bad_approval_is_refused_and_an_invalid_edit_never_runs() -> None:
+    script = [{"tools": [{"name": "refund", "input": {"amount": 900}}]}, {"json": {"price": 0}}]
+    runtime, _model, calls = runtime_with(script)
+    agent = {"goal": "g", "tools": ["refund"], "approvalTools": ["refund"], "outputSchema": ANSWER_SCHEMA}
+    asyncio.run(run_agent(runtime, agent))
+    unknown = asyncio.run(
+        run_agent(runtime, {**agent, "resume": "run-1", "approval": {"decision": "maybe"}}, key=2)
+    )
+    assert isinstance(unknown, Fail) and unknown.retries == 0
+    assert "agent.approval.decision: must be one of approve, reject, edit, not 'maybe'" in unknown.message
+    no_arguments = asyncio.run(
+        run_agent(runtime, {**agent, "resume": "run-1", "approval": {"decision": "edit"}}, key=3)
+    )
+    assert isinstance(no_arguments, Fail) and "an edit needs the new arguments" in no_arguments.message
+    bad_edit = {"decision": "edit", "arguments": {"amount": "lots"}}
+    invalid = asyncio.run(run_agent(runtime, {**agent, "resume": "run-1", "approval": bad_edit}, key=4))
+    assert (
+        isinstance(invalid, Fail)
+        and "the edited arguments are invalid: amount: 'lots' is not of type 'number'" in invalid.message
+    )
+    assert calls == []
+
+
+def test_models_are_chosen_by_name_tier_and_tenant_default() -> None:
+    from cadenza.workers.agents import RoutingError, TenantRouting
+
+    models = {name: ScriptedModel([], name=name) for name in ("cheap", "smart", "acme-local")}
+    router = ModelRouter(
+        models,
+        default="smart",
+        tiers={"simple": "cheap", "standard": "smart"},
+        tenants={"acme": TenantRouting(tiers={"standard": "acme-local"}, default="acme-local")},
+    )
+    assert router.resolve(tenant="<default>") == "smart"
+    assert router.resolve(tenant="<default>", tier="simple") == "cheap"
+    assert router.resolve(tenant="acme", tier="standard") == "acme-local"
+    assert (
+        router.resolve(tenant="acme", tier="simple") == "cheap"
+    )  # the global tier where the tenant has none
+    assert router.resolve(tenant="acme") == "acme-local"
+    assert router.resolve(tenant="acme", model="smart") == "smart"
+    for kwargs, message in (
+        ({"tier": "huge"}, "no model for tier 'huge'"),
+        ({"model": "gpt"}, "unknown model 'gpt'"),
+    ):
+        try:
+            router.resolve(tenant="acme", **kwargs)
+        except RoutingError as error:
+            assert message in str(error)
+        else:
+            raise AssertionError(f"{kwargs} resolved")

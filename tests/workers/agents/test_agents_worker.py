@@ -218,3 +218,59 @@ def test_the_agent_template_binds_the_job_type_the_goal_and_the_result_rules() -
     assert props["agent.budget"]["feel"] == "required"
     assert props["resultVariable"]["binding"] == {"type": "zeebe:taskHeader", "key": "resultVariable"}
     assert bpmn_tool("x", "", {}).function is None
+
+
+def test_cadenza_agent_replay_replays_an_instances_runs_and_flags_a_tampered_recording(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import create_engine, text
+    from typer.testing import CliRunner
+
+    from cadenza.cli import app
+    from cadenza.store.sql import normalize_url
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    script = [{"tools": [{"name": "x", "input": {}}]}, {"json": {"answer": 42}}]
+    path = tmp_path / "agents.json"
+    path.write_text(
+        json.dumps({"models": {"demo": {"provider": "scripted", "script": script}}, "ledger": url})
+    )
+    runtime = load_agent_runtime(path, credentials=MemoryCredentialStore(), connectors={})
+    outcome = asyncio.run(
+        run_agent(runtime, {"goal": "g", "bpmnTools": [{"name": "x"}], "outputSchema": {"type": "object"}})
+    )
+    assert isinstance(outcome, Complete)
+    run_id = outcome.variables["result"]["runId"]
+    resumed = {
+        "goal": "g",
+        "bpmnTools": [{"name": "x"}],
+        "outputSchema": {"type": "object"},
+        "resume": run_id,
+        "toolResults": {"call_1_1": 1},
+    }
+    assert isinstance(asyncio.run(run_agent(runtime, resumed, key=2)), Complete)
+    asyncio.run(runtime.aclose())
+
+    result = CliRunner().invoke(
+        app, ["agent-replay", "--agent-config", str(path), "--instance", "2251799813685300"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(text_line) for text_line in result.output.splitlines()]
+    assert line == {
+        "runId": run_id,
+        "status": "completed",
+        "output": {"answer": 42},
+        "matchesRecording": True,
+    }
+
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as conn:  # someone edits the recorded answer
+        conn.execute(
+            text("UPDATE agent_ledger SET payload = replace(payload, '42', '43') WHERE kind = 'end'")
+        )
+    engine.dispose()
+    tampered = CliRunner().invoke(app, ["agent-replay", "--agent-config", str(path), "--run", run_id])
+    assert tampered.exit_code == 1
+    assert json.loads(tampered.output)["matchesRecording"] is False
+    nothing = CliRunner().invoke(app, ["agent-replay", "--agent-config", str(path), "--instance", "5"])
+    assert nothing.exit_code == 2 and "has agent runs" in nothing.output

@@ -37,6 +37,7 @@ from cadenza.workers.agents.recording import Recorded, RunLog
 from cadenza.workers.agents.routing import Answer
 from cadenza.workers.agents.tools import Tool, ToolContext, ToolFailed, ToolKind
 from cadenza.workers.agents.validation import argument_errors
+from cadenza.workers.errors import ConnectorInputError
 
 __all__ = ["AgentFailed", "AgentSpec", "Decision", "Live", "RunResult", "run_loop"]
 
@@ -240,23 +241,19 @@ async def _approved(
 ) -> ToolUseBlock | ToolResultBlock | None:
     """The call to make after a person's decision (with edited arguments), the rejection's result block, or
     None while no decision was given."""
-    decided = await _decision(step, use, recorded, live, log)
+    decided = await _decision(step, use, tool, recorded, live, log)
     if decided is None:
         return None
     if decided.decision == "reject":
         note = f"rejected by the reviewer{': ' + decided.comment if decided.comment else ''}"
         return await _record(step, use, use.input, {"error": note}, True, log)
     if decided.decision == "edit":
-        arguments = decided.arguments or {}
-        problems = argument_errors(tool.input_schema, arguments)
-        if problems:
-            raise AgentFailed("INVALID_APPROVAL", f"the edited arguments are invalid: {problems}")
-        return ToolUseBlock(use.id, use.name, arguments)
+        return ToolUseBlock(use.id, use.name, decided.arguments or {})
     return use
 
 
 async def _decision(
-    step: int, use: ToolUseBlock, recorded: Recorded, live: Live, log: RunLog
+    step: int, use: ToolUseBlock, tool: Tool, recorded: Recorded, live: Live, log: RunLog
 ) -> Decision | None:
     found = recorded.decisions.get(use.id)
     if found is not None:
@@ -265,6 +262,13 @@ async def _decision(
     if live.decision is None or live.decision.call_id != use.id:
         return None
     d = live.decision
+    if d.decision == "edit":
+        # checked before it is recorded: a wrong edit must leave the call waiting for a better one
+        problems = argument_errors(tool.input_schema, d.arguments or {})
+        if problems:
+            raise ConnectorInputError(
+                f"agent.approval.arguments: the edited arguments are invalid: {problems}"
+            )
     payload = {"callId": d.call_id, "decision": d.decision, "arguments": d.arguments, "comment": d.comment}
     await log.add(EntryKind.DECISION, step, payload)
     return d
