@@ -320,3 +320,29 @@ def test_models_are_chosen_by_name_tier_and_tenant_default() -> None:
             assert message in str(error)
         else:
             raise AssertionError(f"{kwargs} resolved")
+
+
+def test_wall_time_over_the_budget_throws_budget_exceeded() -> None:
+    script = [{"tools": [{"name": "lookup", "input": {"sku": "slow"}}]}, {"json": {"price": 1}}]
+    runtime, model, _calls = runtime_with(script)
+
+    async def slow(_arguments: Mapping[str, Any], _context: ToolContext) -> dict[str, Any]:
+        await asyncio.sleep(0.3)
+        return {"price": 1}
+
+    runtime.tools._tools["lookup"] = python_tool("lookup", "Price of a SKU", LOOKUP_SCHEMA, slow)
+    agent = {"goal": "g", "tools": ["lookup"], "outputSchema": ANSWER_SCHEMA, "budget": {"maxSeconds": 0.1}}
+    outcome = asyncio.run(run_agent(runtime, agent))
+    assert isinstance(outcome, Throw) and outcome.code == "budget-exceeded"
+    assert outcome.variables["budgetExceeded"]["limit"] == "seconds"
+    assert outcome.variables["budgetExceeded"]["used"] >= 0.3
+    assert model.calls == 1  # stopped before asking the model again
+
+
+def test_the_response_cache_is_kept_per_tenant() -> None:
+    runtime, model, _calls = runtime_with([{"text": "hello"}])
+    first = asyncio.run(run_agent(runtime, {"goal": "same"}))
+    again = asyncio.run(run_agent(runtime, {"goal": "same"}, key=2))
+    other = asyncio.run(run_agent(runtime, {"goal": "same"}, key=3, tenant="acme"))
+    assert all(isinstance(o, Complete) for o in (first, again, other))
+    assert model.calls == 2  # the default tenant's second run was cached; acme's was not

@@ -134,6 +134,9 @@ async def run_loop(spec: AgentSpec, recorded: Recorded, live: Live, log: RunLog,
             results, pending = await _run_calls(step, response.tool_uses, spec, recorded, live, log)
             if pending is not None:
                 return RunResult(pending[0], None, pending[1], step + 1, model)
+            if live.check_time:  # slow tools count against the wall-time budget as well
+                meter.seconds = time.monotonic() - started
+                meter.check()
             messages.append(Message("user", tuple(results)))
             continue
         try:
