@@ -217,7 +217,7 @@ async def _handle_call(
 ) -> ToolResultBlock | Mapping[str, Any] | None:
     """A call's result block; the call itself (JSON) when the process is to run it; None while it waits for
     a person."""
-    done = recorded.tools.get(use.id)
+    done = recorded.tools.get((step, use.id))
     if done is not None:
         await log.add(EntryKind(done["kind"]), step, done, recorded=True)
         return _result_block(use, done)
@@ -258,7 +258,7 @@ async def _approved(
 async def _decision(
     step: int, use: ToolUseBlock, tool: Tool, recorded: Recorded, live: Live, log: RunLog
 ) -> Decision | None:
-    found = recorded.decisions.get(use.id)
+    found = recorded.decisions.get((step, use.id))
     if found is not None:
         await log.add(EntryKind.DECISION, step, found, recorded=True)
         return Decision(use.id, found["decision"], found.get("arguments"), found.get("comment", ""))
