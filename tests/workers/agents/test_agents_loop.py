@@ -346,3 +346,41 @@ def test_the_response_cache_is_kept_per_tenant() -> None:
     other = asyncio.run(run_agent(runtime, {"goal": "same"}, key=3, tenant="acme"))
     assert all(isinstance(o, Complete) for o in (first, again, other))
     assert model.calls == 2  # the default tenant's second run was cached; acme's was not
+
+
+def test_a_retried_job_continues_its_interrupted_run_without_running_tools_again() -> None:
+    from cadenza.workers.agents import ErrorKind, ModelError, ModelRequest, ModelResponse
+
+    script = [
+        {"tools": [{"name": "refund", "input": {"amount": 5}}]},
+        {"json": {"price": 5}},
+    ]
+    scripted = ScriptedModel(script, name="demo")
+
+    class FlakyOnce:
+        """Overloaded the first time it is asked for the second step."""
+
+        name = "demo"
+
+        def __init__(self) -> None:
+            self.failed = False
+
+        async def complete(self, request: ModelRequest) -> ModelResponse:
+            if len(request.messages) > 1 and not self.failed:
+                self.failed = True
+                raise ModelError("demo", ErrorKind.OVERLOADED, "busy", 529)
+            return await scripted.complete(request)
+
+    runtime, _model, calls = runtime_with([])
+    runtime.router.models["demo"] = FlakyOnce()
+    agent = {"goal": "Refund 5", "tools": ["refund"], "outputSchema": ANSWER_SCHEMA}
+    first = asyncio.run(run_agent(runtime, agent, key=42))
+    assert isinstance(first, Fail) and first.retries == 2 and "overloaded" in first.message
+    assert calls == [{"refund": {"amount": 5}}]
+    retried = asyncio.run(run_agent(runtime, agent, key=42))  # the same job, activated again
+    assert isinstance(retried, Complete), retried
+    assert retried.variables["result"]["runId"] == "run-1"
+    assert calls == [{"refund": {"amount": 5}}]  # the refund did not run twice
+    assert scripted.calls == 2  # the first step was not asked again
+    other_job = asyncio.run(run_agent(runtime, {**agent, "goal": "Refund 5 again"}, key=43))
+    assert isinstance(other_job, Complete) and other_job.variables["result"]["runId"] == "run-2"

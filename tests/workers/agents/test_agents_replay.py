@@ -207,3 +207,19 @@ def test_call_ids_that_repeat_across_turns_replay_each_turns_own_result(ledger: 
     ]
     assert fork_tools == [{"sum": 2}, {"sum": 11}]  # each turn's own result, not the first one twice
     assert forked.output == {"total": 11} and len(calls) == 2
+
+
+def test_open_runs_are_the_runs_without_an_end(ledger: Ledger) -> None:
+    from cadenza.workers import Fail
+
+    script = [{"tools": [{"name": "add", "input": {"a": 1, "b": 2}}]}, {"error": "overloaded", "status": 529}]
+    runtime, _models, calls = make_runtime(ledger, script)
+    failed = asyncio.run(run_agent(runtime, {**AGENT, "goal": "first"}))
+    assert isinstance(failed, Fail) and calls == [{"a": 1, "b": 2}]
+    runtime.router.models["first"] = ScriptedModel([{"json": {"total": 0}}], name="first")
+    done = asyncio.run(run_agent(runtime, {**AGENT, "goal": "second"}, key=2))
+    assert isinstance(done, Complete)
+    assert ledger.open_runs(tenant="<default>", process_instance_key=INSTANCE, element_id="agent-task") == [
+        "run-1"
+    ]
+    assert ledger.open_runs(tenant="acme", process_instance_key=INSTANCE, element_id="agent-task") == []
