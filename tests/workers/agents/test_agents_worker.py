@@ -274,3 +274,25 @@ def test_cadenza_agent_replay_replays_an_instances_runs_and_flags_a_tampered_rec
     assert json.loads(tampered.output)["matchesRecording"] is False
     nothing = CliRunner().invoke(app, ["agent-replay", "--agent-config", str(path), "--instance", "5"])
     assert nothing.exit_code == 2 and "has agent runs" in nothing.output
+
+
+def test_the_configuration_in_the_docs_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = (ROOT / "docs/agents.md").read_text()
+    example = json.loads(docs.split("```json\n", 1)[1].split("```", 1)[0])
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "from-env")
+    store = MemoryCredentialStore({"<default>": TenantSecrets({"ANTHROPIC_KEY": "k", "WEATHER_KEY": "w"})})
+    example["ledger"] = "memory:"
+
+    class NoPolicy:
+        async def evaluate(self, decision_id: str, variables: Mapping[str, Any], *, tenant_id: str) -> Any:
+            raise AssertionError(f"not called ({decision_id}, {variables}, {tenant_id})")
+
+    runtime = runtime_from_config(
+        example, credentials=store, connectors={"http": http_connector()}, policy=NoPolicy
+    )
+    assert sorted(runtime.router.models) == ["demo", "fast", "local", "smart"]
+    assert runtime.router.resolve(tenant="acme", tier="standard") == "local"
+    assert runtime.router.chain("smart", "<default>") == ("smart", "fast", "local")
+    assert runtime.tools.names == ("weather",) and runtime.policy is not None
+    assert runtime.budget.max_cost_micros == 2_000_000
+    asyncio.run(runtime.aclose())
