@@ -292,3 +292,33 @@ def test_models_cadenza_cannot_run_are_rejected_at_deployment_naming_the_element
     for body, expected in cases:
         reason = _deploy_rejection(engine, body)
         assert "'h'" in reason and expected in reason, reason
+
+
+def _modify(engine: EngineDriver, instance: int, activate: str = "", terminate: int = -1) -> Record:
+    value = {
+        "processInstanceKey": instance,
+        "activateInstructions": [{"elementId": activate}] if activate else [],
+        "terminateInstructions": [{"elementInstanceKey": terminate}] if terminate > 0 else [],
+    }
+    return engine.submit(ValueType.PROCESS_INSTANCE_MODIFICATION, "MODIFY", value, instance)
+
+
+def test_modification_terminates_a_tool_but_leaves_activation_to_the_instruction(
+    engine: EngineDriver,
+) -> None:
+    instance = _start(engine, "ad-hoc-cancel", {"toolCalls": ["cancel-a", "cancel-b"], "done": False})
+    refused = _modify(engine, instance, activate="cancel-a")
+    assert refused.record_type is RecordType.COMMAND_REJECTION
+    assert (
+        "'cancel-a'" in refused.rejection_reason
+        and "AD_HOC_SUB_PROCESS_INSTRUCTION" in refused.rejection_reason
+    )
+    [a] = [
+        r
+        for r in engine.events(ValueType.PROCESS_INSTANCE, instance=instance)
+        if r.value["elementId"] == "cancel-a" and r.intent == "ELEMENT_ACTIVATED"
+    ]
+    assert _modify(engine, instance, terminate=a.key).intent == "MODIFIED"
+    assert engine.is_active(instance)  # b still runs
+    assert engine.complete_all("tool-b", {"done": True}) == 1
+    assert not engine.is_active(instance)
