@@ -189,6 +189,23 @@ def test_the_high_risk_call_waits_for_approval_and_runs_once_approved() -> None:
     asyncio.run(scenario())
 
 
+def test_a_rejected_call_never_runs_and_the_agent_is_told_why() -> None:
+    issued: list[Mapping[str, Any]] = []
+
+    async def scenario() -> None:
+        async with blueprint_engine(CHECKPOINT, tools=[_refund_tool(issued)]) as cadenza:
+            instance = await cadenza.start("agent-human-checkpoint", {"request": "Refund my 4000 EUR"})
+            task = await cadenza.user_task(instance, "approve")
+            decision = {"decision": "reject", "comment": "over the limit"}
+            await cadenza.complete_task(task, {"approval": decision})
+            variables = await cadenza.finished(instance)
+            assert issued == []
+            assert variables["refund"]["status"] == "completed"
+            assert (await cadenza.path(instance)).count("approve") == 1
+
+    asyncio.run(scenario())
+
+
 def test_the_agent_loop_runs_each_tool_call_as_an_activity_of_the_ad_hoc_sub_process() -> None:
     script = {
         "You are the support agent": [
