@@ -322,3 +322,36 @@ def test_modification_terminates_a_tool_but_leaves_activation_to_the_instruction
     assert engine.is_active(instance)  # b still runs
     assert engine.complete_all("tool-b", {"done": True}) == 1
     assert not engine.is_active(instance)
+
+
+def test_an_error_from_a_tool_is_caught_on_the_sub_process_and_ends_what_still_runs(
+    engine: EngineDriver,
+) -> None:
+    instance = _start(engine, "ad-hoc-error", {})
+    assert len(engine.engine.state.timers.due(engine.now + 3_600_000)) == 1  # the catch event waits inside
+    [job] = engine.activate("tool-a")
+    engine.throw_error(job["key"], "refused", "not allowed")
+    assert not engine.is_active(instance)
+    trace = engine.trace(instance)
+    inner = "err-tools#innerInstance"
+    assert trace[trace.index(("err-tools", "ELEMENT_TERMINATING")) :] == [
+        ("err-tools", "ELEMENT_TERMINATING"),
+        (inner, "ELEMENT_TERMINATING"),
+        (inner, "ELEMENT_TERMINATING"),
+        ("err-a", "ELEMENT_TERMINATING"),
+        ("err-a", "ELEMENT_TERMINATED"),
+        (inner, "ELEMENT_TERMINATED"),
+        ("err-wait", "ELEMENT_TERMINATING"),
+        ("err-wait", "ELEMENT_TERMINATED"),
+        (inner, "ELEMENT_TERMINATED"),
+        ("err-tools", "ELEMENT_TERMINATED"),
+        ("err-caught", "ELEMENT_ACTIVATING"),
+        ("err-caught", "ELEMENT_ACTIVATED"),
+        ("err-caught", "ELEMENT_COMPLETING"),
+        ("err-caught", "ELEMENT_COMPLETED"),
+        ("e2", "SEQUENCE_FLOW_TAKEN"),
+        *[("err-end", intent) for intent in LIFE],
+        ("ad-hoc-error", "ELEMENT_COMPLETING"),
+        ("ad-hoc-error", "ELEMENT_COMPLETED"),
+    ]
+    assert engine.engine.state.timers.due(engine.now + 3_600_000) == []
