@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-__all__ = ["exporter_positions", "metadata", "records", "state"]
+__all__ = ["agent_ledger", "exporter_positions", "metadata", "records", "state"]
 
 metadata = MetaData()
 
@@ -54,3 +54,23 @@ exporter_positions = Table(
     Column("partition", Integer, primary_key=True, autoincrement=False),
     Column("position", BigInteger, nullable=False),
 )
+
+# The agent runtime's ledger (cadenza.workers.agents.ledger): every model request and response, tool call and
+# result of an agent run, outside the process variables, which only hold the run id. Tokens and cost are
+# columns so an instance's spend is a sum over an index range.
+agent_ledger = Table(
+    "agent_ledger",
+    metadata,
+    Column("run_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("tenant", Text, nullable=False),
+    Column("process_instance_key", BigInteger, nullable=True),
+    Column("element_id", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("tokens", BigInteger, nullable=False),
+    Column("cost_micros", BigInteger, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_agent_ledger_instance", agent_ledger.c.tenant, agent_ledger.c.process_instance_key)

@@ -6,6 +6,9 @@
 - :class:`ConnectorError`: the call was made and failed (an HTTP 500, a timeout). The task's
   ``errorExpression`` may turn it into a BPMN error or a job error; otherwise the job fails with its retries
   decremented and the task's ``retryBackoff``.
+- :class:`ConnectorBpmnError`: a failure the connector itself declares a business outcome (an agent's
+  ``budget-exceeded``). ``errorExpression`` still sees it as ``error``; when it decides nothing, the job
+  throws the BPMN error ``code`` with ``details`` as its variables, for an error boundary event to catch.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ConnectorError", "ConnectorInputError"]
+__all__ = ["ConnectorBpmnError", "ConnectorError", "ConnectorInputError"]
 
 
 class ConnectorInputError(ValueError):
@@ -30,3 +33,7 @@ class ConnectorError(Exception):
         self.code = code
         self.message = message
         self.details: Mapping[str, Any] = details or {}
+
+
+class ConnectorBpmnError(ConnectorError):
+    """A failed call whose default outcome is the BPMN error ``code`` (variables: ``details``), no retry."""

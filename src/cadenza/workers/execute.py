@@ -60,7 +60,8 @@ async def _run(
 def _masked(failure: ConnectorError | None, redactor: Redactor) -> ConnectorError | None:
     if failure is None or not redactor:
         return failure
-    return ConnectorError(
+    # the same class: a ConnectorBpmnError must stay one
+    return type(failure)(
         redactor.text(failure.code), redactor.text(failure.message), redactor.scrub(failure.details)
     )
 

@@ -27,7 +27,7 @@ from cadenza.feel import Expression, FeelSyntaxError, compile_expression
 from cadenza.feel.json_values import to_json
 from cadenza.feel.temporal import parse_duration
 from cadenza.feel.values import FeelEvalError, NativeFunction, Param
-from cadenza.workers.errors import ConnectorError, ConnectorInputError
+from cadenza.workers.errors import ConnectorBpmnError, ConnectorError, ConnectorInputError
 
 __all__ = ["Complete", "Fail", "Outcome", "TaskRules", "Throw"]
 
@@ -107,6 +107,8 @@ class TaskRules:
         decided = self._error_expression(result, error, retries)
         if decided is not None:
             return decided
+        if isinstance(error, ConnectorBpmnError):
+            return Throw(error.code, error.message, dict(error.details))
         if error is not None:
             return Fail(error.message, retries - 1, self.backoff_ms)
         return Complete(self._variables(result or {}))
