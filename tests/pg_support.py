@@ -14,6 +14,8 @@ def reset_postgres(url: str) -> None:
     engine = create_engine(normalize_url(url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+            conn.execute(
+                text("DROP TABLE IF EXISTS records, state, exporter_positions, agent_ledger, alembic_version")
+            )
     finally:
         engine.dispose()

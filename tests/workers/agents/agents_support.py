@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,14 @@ from cadenza.workers.secrets import MemoryCredentialStore
 INSTANCE = 2251799813685300
 
 
-def agent_job(agent: Mapping[str, Any], *, headers: Mapping[str, str] | None = None, key: int = 1, tenant: str = "<default>", instance: int = INSTANCE) -> JobInfo:
+def agent_job(
+    agent: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    key: int = 1,
+    tenant: str = "<default>",
+    instance: int = INSTANCE,
+) -> JobInfo:
     return JobInfo(
         key=key,
         type="cadenza:agent",
@@ -27,4 +35,30 @@ def agent_job(agent: Mapping[str, Any], *, headers: Mapping[str, str] | None = N
 
 
 async def run_agent(runtime: AgentRuntime, agent: Mapping[str, Any], **job: Any) -> Outcome:
-    return await run_job(runtime.connector(), agent_job(agent, **job), runtime.credentials or MemoryCredentialStore())
+    return await run_job(
+        runtime.connector(), agent_job(agent, **job), runtime.credentials or MemoryCredentialStore()
+    )
+
+
+def run_closing(runtime: AgentRuntime, agent: Mapping[str, Any], **job: Any) -> Outcome:
+    """One job in its own event loop, closing the runtime's model clients before the loop ends."""
+
+    async def scenario() -> Outcome:
+        try:
+            return await run_agent(runtime, agent, **job)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(scenario())
+
+
+def run_all(runtime: AgentRuntime, *jobs: tuple[Mapping[str, Any], Mapping[str, Any]]) -> list[Outcome]:
+    """Several jobs (agent inputs, job options) one after the other in one event loop, then closes."""
+
+    async def scenario() -> list[Outcome]:
+        try:
+            return [await run_agent(runtime, agent, **options) for agent, options in jobs]
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(scenario())

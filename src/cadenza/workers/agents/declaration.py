@@ -4,7 +4,7 @@ is generated from it, as the HTTP connector's is."""
 
 from __future__ import annotations
 
-from cadenza.workers.connector import Connector, Group, Handler, Input, InputType, Output
+from cadenza.workers.connector import Closeable, Connector, Group, Handler, Input, InputType, Output
 
 __all__ = ["AGENT_JOB_TYPE", "AGENT_TEMPLATE_ID", "INPUTS", "OUTPUTS", "agent_declaration"]
 
@@ -122,7 +122,7 @@ OUTPUTS = (
 )
 
 
-def agent_declaration(handler: Handler) -> Connector:
+def agent_declaration(handler: Handler, resources: tuple[Closeable, ...] = ()) -> Connector:
     return Connector(
         name="agent",
         title="Agent",
@@ -135,4 +135,5 @@ def agent_declaration(handler: Handler) -> Connector:
         description="An AI agent: a model with tools, within a budget and a DMN policy, recorded for replay.",
         timeout_ms=300_000,
         documentation_url="https://github.com/cadenza/cadenza/blob/main/docs/agents.md",
+        resources=resources,
     )

@@ -63,6 +63,13 @@ class ModelRouter:
             if name not in self.models:
                 raise RoutingError(f"routing names an unknown model {name!r}")
 
+    async def aclose(self) -> None:
+        """Closes the models' HTTP clients (those that have one)."""
+        for model in self.models.values():
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+
     def resolve(self, *, tenant: str, model: str | None = None, tier: str | None = None) -> str:
         """The registered model name for an agent of ``tenant`` asking for ``model`` or ``tier``."""
         own = self._tenants.get(tenant, TenantRouting())

@@ -63,7 +63,14 @@ class AgentRuntime:
 
     def connector(self) -> Connector:
         """The ``cadenza:agent`` connector served by this runtime."""
-        return agent_declaration(self.handle)
+        return agent_declaration(self.handle, resources=(self,))
+
+    async def aclose(self) -> None:
+        """Releases the models' connections and the ledger's (the worker runtime calls it on stop)."""
+        await self.router.aclose()
+        close = getattr(self.ledger, "close", None)
+        if close is not None:
+            close()
 
     async def handle(self, call: ConnectorCall) -> dict[str, Any]:
         job, inputs = call.job, call.inputs
