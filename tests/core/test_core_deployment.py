@@ -42,13 +42,17 @@ def test_malformed_xml_and_unsupported_elements_are_rejected_naming_the_element(
         .read_text()
         .replace('bpmn:serviceTask id="b"', 'bpmn:serviceTask id="b"')
     )
-    # Ad-hoc sub-processes parse but do not run yet: the deployment names the element instead.
-    adhoc = '<bpmn:adHocSubProcess id="adhoc"><bpmn:task id="inner" /></bpmn:adHocSubProcess>'
-    unsupported = text.replace('<bpmn:endEvent id="end">', adhoc + '<bpmn:endEvent id="end">')
+    # A decision bound by version tag parses but cannot run yet: the deployment names the element instead.
+    rule = (
+        '<bpmn:businessRuleTask id="rule"><bpmn:extensionElements><zeebe:calledDecision decisionId="d" '
+        'resultVariable="r" bindingType="versionTag" versionTag="v1" /></bpmn:extensionElements>'
+        "</bpmn:businessRuleTask>"
+    )
+    unsupported = text.replace('<bpmn:endEvent id="end">', rule + '<bpmn:endEvent id="end">')
     response = engine.deploy(resources={"t.bpmn": unsupported})
     assert response.rejection_type == "INVALID_ARGUMENT"
-    assert "element 'adhoc'" in response.rejection_reason
-    assert "AD_HOC_SUB_PROCESS" in response.rejection_reason
+    assert "element 'rule'" in response.rejection_reason
+    assert "versionTag" in response.rejection_reason
     assert engine.engine.state.processes.latest_process("<default>", "three-tasks") is None
 
 

@@ -124,11 +124,12 @@ def test_elements_cadenza_cannot_run_are_still_rejected_at_deployment(engine: En
         .replace(
             '<bpmn:businessRuleTask id="decide"><bpmn:extensionElements><zeebe:taskDefinition type="rules" />'
             "</bpmn:extensionElements>",
-            '<bpmn:adHocSubProcess id="decide"><bpmn:task id="inner" />',
+            '<bpmn:adHocSubProcess id="decide"><bpmn:extensionElements><zeebe:taskDefinition type="rules" />'
+            '</bpmn:extensionElements><bpmn:task id="inner" />',
         )
         .replace("</bpmn:businessRuleTask>", "</bpmn:adHocSubProcess>")
     )
     refused = engine.deploy(resources={"ad-hoc.bpmn": ad_hoc})
     assert refused.rejection_type == "INVALID_ARGUMENT"
     assert "element 'decide'" in refused.rejection_reason
-    assert "AD_HOC_SUB_PROCESS" in refused.rejection_reason
+    assert "job worker implementation of an ad-hoc sub-process" in refused.rejection_reason

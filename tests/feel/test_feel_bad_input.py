@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from cadenza.feel import FeelSyntaxError, FeelWarning, compile_expression, compile_unary_tests
+from cadenza.feel.compile_base import STEP_BUDGET
 from cadenza.feel.parser import MAX_NESTING
 
 
@@ -141,3 +142,32 @@ def test_iterating_a_huge_range_is_null_with_a_warning() -> None:
     assert time.perf_counter() - started < 5
     assert _warned("for i in 1..1e7 return i")[1] == ["iteration range too large"]
     _still_works()
+
+
+BUDGET_MESSAGE = f"evaluation exceeded its budget of {STEP_BUDGET:,} steps (iterations and calls)"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # each range is allowed on its own; nested they would be 9,000,000 iterations
+        "count(for x in 1..3000, y in 1..3000 return 1)",
+        "some x in 1..3000, y in 1..3000 satisfies x + y < 0",
+        # exponential recursion: about 2.7 million calls
+        "{fib: function(n) if n < 2 then n else fib(n - 1) + fib(n - 2), r: fib(30)}.r",
+    ],
+)
+def test_an_evaluation_that_exhausts_its_step_budget_is_null_as_a_whole(source: str) -> None:
+    value, warnings = _warned(source)
+    assert value is None
+    assert BUDGET_MESSAGE in warnings
+    _still_works()
+
+
+def test_the_budget_is_per_evaluation_and_leaves_ordinary_work_alone() -> None:
+    expression = compile_expression("count(for x in 1..300, y in 1..300 return x * y)")
+    # 90,300 steps each: three runs together would pass the budget, so it must not carry over
+    for _ in range(3):
+        assert expression.evaluate() == 90_000
+    recursion = "{fib: function(n) if n < 2 then n else fib(n - 1) + fib(n - 2), r: fib(15)}.r"
+    assert _warned(recursion) == (610, [])

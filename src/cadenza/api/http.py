@@ -6,6 +6,7 @@ answered only once the command's events are durable. Errors are RFC 9457 problem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from cadenza import __version__
 from cadenza.api.limits import BodyLimit
 from cadenza.api.problems import Problem, install_handlers, rejection_problem
 from cadenza.api.schemas import (
+    ActivateAdHocActivities,
     ActivateJobs,
     CompleteJob,
     CreateInstance,
@@ -194,3 +196,13 @@ async def publish_message(body: PublishMessage, ctx: Ctx) -> dict[str, Any]:
     }
     response = await ctx.accepted(ValueType.MESSAGE, "PUBLISH", value)
     return {"messageKey": response.key}
+
+
+@router.post("/v1/element-instances/ad-hoc-activities/{key}/activation", status_code=204)
+async def activate_ad_hoc_activities(key: int, body: ActivateAdHocActivities, ctx: Ctx) -> None:
+    """Activates elements of an active ad-hoc sub-process instance (Camunda 8.8's REST call, same body)."""
+    elements = [
+        {"elementId": e.elementId, "variables": json.loads(ctx.variables(e.variables))} for e in body.elements
+    ]
+    value = {"adHocSubProcessInstanceKey": str(key), "activateElements": elements}
+    await ctx.accepted(ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION, "ACTIVATE", value)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cadenza.api.problems import Problem
 
 __all__ = [
+    "ActivateAdHocActivities",
     "ActivateJobs",
     "CompleteJob",
     "CreateInstance",
@@ -69,6 +70,17 @@ class PublishMessage(_Body):
     timeToLive: int = Field(default=0, ge=0)
     messageId: str = ""
     variables: Any = None
+
+
+class AdHocActivity(_Body):
+    elementId: str = Field(min_length=1)
+    variables: dict[str, Any] | None = None
+
+
+class ActivateAdHocActivities(_Body):
+    """Camunda 8.8's body of ``POST /element-instances/ad-hoc-activities/{key}/activation``."""
+
+    elements: list[AdHocActivity] = Field(min_length=1)
 
 
 def variables_text(variables: Any, limit: int) -> str:

@@ -143,15 +143,28 @@ def _sub_process(node: XmlElement, ctx: BuildContext, scope_id: str) -> FlowNode
 def _ad_hoc(node: XmlElement, ctx: BuildContext, scope_id: str) -> AdHocSubProcess:
     report = ctx.report(node)
     fields = _activity_fields(node, ctx, _K.AD_HOC_SUB_PROCESS, scope_id)
-    ad_hoc = ctx.zeebe.find(ctx.extensions(node), "adHoc")
-    active = None if ad_hoc is None else ad_hoc.get("activeElementsCollection")
+    ext = ctx.extensions(node)
+    ad_hoc = ctx.zeebe.find(ext, "adHoc")
+    attr = ad_hoc.get if ad_hoc is not None else (lambda _name: None)
+    if ctx.zeebe.find(ext, "taskDefinition") is not None:
+        # A worker steers it by completing the job with an ad-hoc job result, which pyzeebe's protocol
+        # stubs cannot send; the expression form plus a loop back from an agent task covers the pattern.
+        report("unsupported element: the job worker implementation of an ad-hoc sub-process")
+    output_collection = check_variable_name(attr("outputCollection"), "outputCollection", report)
+    output_element = ctx.expr.feel(attr("outputElement"), "outputElement", report)
+    if (output_collection is None) != (output_element is None):
+        report("ad-hoc sub-process needs outputCollection and outputElement together")
     condition_node = node.find(bpmn_tag("completionCondition"))
     condition = None if condition_node is None else condition_node.text or ""
     return AdHocSubProcess(
         **fields,
-        active_elements_collection=ctx.expr.feel(active, "activeElementsCollection", report),
+        active_elements_collection=ctx.expr.feel(
+            attr("activeElementsCollection"), "activeElementsCollection", report
+        ),
         completion_condition=ctx.expr.feel(condition, "completionCondition", report),
         cancel_remaining_instances=(node.get("cancelRemainingInstances") or "true").strip() != "false",
+        output_collection=output_collection,
+        output_element=output_element,
     )
 
 

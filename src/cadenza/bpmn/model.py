@@ -321,9 +321,15 @@ class EventSubProcess(SubProcess):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdHocSubProcess(SubProcess):
+    """Camunda 8.8's ad-hoc sub-process, BPMN implementation: ``activeElementsCollection`` picks which of
+    the activatable children (no incoming flow) run; each runs in an inner instance of its own."""
+
     active_elements_collection: BpmnExpression | None = None
     completion_condition: BpmnExpression | None = None
     cancel_remaining_instances: bool = True
+    #: ``zeebe:adHoc outputCollection``/``outputElement``: one entry per completed inner instance.
+    output_collection: str | None = None
+    output_element: BpmnExpression | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import TypeVar
 
+from cadenza.bpmn.ad_hoc import check_ad_hoc
 from cadenza.bpmn.context import BPMN_NS, XmlElement, line_of
 from cadenza.bpmn.errors import Problems
 from cadenza.bpmn.linker import RawFlow, Skeleton, link_catches
@@ -67,6 +68,7 @@ def check_process(sk: Skeleton, problems: Problems) -> None:
     _check_event_gateways(sk, leaving, problems)
     _check_catch_codes(sk, problems)
     _check_message_names(sk, leaving, problems)
+    check_ad_hoc(sk, problems)
 
 
 def _check_start_events(sk: Skeleton, problems: Problems) -> None:
@@ -189,8 +191,6 @@ def _check_scopes(sk: Skeleton, touched: set[str], problems: Problems) -> None:
                 problems.add(scope.id, scope.line, "event sub-process cannot have sequence flows")
         elif scope.kind is ElementKind.SUB_PROCESS and len(starts) != 1:
             problems.add(scope.id, scope.line, "embedded sub-process needs exactly one none start event")
-        elif scope.kind is ElementKind.AD_HOC_SUB_PROCESS and starts:
-            problems.add(scope.id, scope.line, "ad-hoc sub-process cannot have start events")
 
 
 def _check_event_gateways(sk: Skeleton, leaving: dict[str, list[RawFlow]], problems: Problems) -> None:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from cadenza.core.appliers import APPLIERS
 from cadenza.core.changes import StateChange
 from cadenza.core.intents import (
+    AdHocSubProcessInstructionIntent,
     DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
@@ -27,6 +28,7 @@ from cadenza.core.intents import (
 from cadenza.core.keys import counter_of
 from cadenza.core.limits import Limits, oversized_variables
 from cadenza.core.processors import (
+    ad_hoc,
     decisions,
     deployment,
     incidents,
@@ -61,6 +63,7 @@ _PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     (ValueType.RESOURCE_DELETION, ResourceDeletionIntent.DELETE): resource_deletion.delete_resource,
     (ValueType.PROCESS_INSTANCE_MODIFICATION, ProcessInstanceModificationIntent.MODIFY): modification.modify,
     (ValueType.PROCESS_INSTANCE_MIGRATION, ProcessInstanceMigrationIntent.MIGRATE): migration.migrate,
+    (ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION, AdHocSubProcessInstructionIntent.ACTIVATE): ad_hoc.activate,
     **{(ValueType.JOB, intent): fn for intent, fn in jobs.JOB_PROCESSORS.items()},
     **EVENT_PROCESSORS,
     **{(ValueType.USER_TASK, intent): fn for intent, fn in user_tasks.USER_TASK_PROCESSORS.items()},

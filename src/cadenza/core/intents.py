@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "AdHocSubProcessInstructionIntent",
     "DeploymentIntent",
     "IncidentIntent",
     "JobBatchIntent",
@@ -73,6 +74,13 @@ class ResourceDeletionIntent(StrEnum):
 class ProcessInstanceModificationIntent(StrEnum):
     MODIFY = "MODIFY"
     MODIFIED = "MODIFIED"
+
+
+class AdHocSubProcessInstructionIntent(StrEnum):
+    """Activates more elements of an active ad-hoc sub-process (Zeebe 8.8's ad-hoc activities API)."""
+
+    ACTIVATE = "ACTIVATE"
+    ACTIVATED = "ACTIVATED"
 
 
 class ProcessInstanceMigrationIntent(StrEnum):

@@ -16,11 +16,13 @@ from cadenza.feel.values import FeelEvalError, FeelFunction, Param
 
 __all__ = [
     "EVAL_ERRORS",
+    "STEP_BUDGET",
     "Env",
     "HostEnv",
     "ExternalFunction",
     "Fn",
     "MISSING",
+    "StepBudgetExceeded",
     "TestFn",
     "UserFunction",
     "builtin",
@@ -32,6 +34,19 @@ EVAL_ERRORS: tuple[type[Exception], ...] = (FeelEvalError, ArithmeticError, Valu
 
 MISSING: Any = object()
 
+#: Iterations (of for/some/every) plus user-function calls one evaluation may make. Each domain is bounded
+#: already (``MAX_ITERATIONS``), but nesting multiplies them and recursion compounds calls: without a total,
+#: one expression in a model (``for x in 1..3000, y in 1..3000 ...``) would hold the partition's writer for
+#: seconds.
+STEP_BUDGET = 250_000
+
+
+class StepBudgetExceeded(Exception):
+    """The evaluation used up its :data:`STEP_BUDGET`; it ends as null with a warning, as a whole."""
+
+    def __init__(self) -> None:
+        super().__init__(f"evaluation exceeded its budget of {STEP_BUDGET:,} steps (iterations and calls)")
+
 
 class Env:
     """One scope of an evaluation: its names, the enclosing scope and the evaluation's warning list.
@@ -40,7 +55,7 @@ class Env:
     holds host values, converted when first read.
     """
 
-    __slots__ = ("vars", "parent", "warnings", "source")
+    __slots__ = ("vars", "parent", "warnings", "source", "budget")
 
     trusted = True
 
@@ -50,14 +65,24 @@ class Env:
         parent: Env | None,
         warnings: list[FeelWarning] | None,
         source: str,
+        budget: list[int] | None = None,
     ) -> None:
         self.vars = variables
         self.parent = parent
         self.warnings = warnings
         self.source = source
+        # One counter per evaluation, shared by every scope of it (a one-element list, so children share it).
+        self.budget = [STEP_BUDGET] if budget is None else budget
 
     def child(self, variables: Mapping[str, Any]) -> Env:
-        return Env(variables, self, self.warnings, self.source)
+        return Env(variables, self, self.warnings, self.source, self.budget)
+
+    def spend(self, steps: int) -> None:
+        """Charges ``steps`` to the evaluation's budget; raises :class:`StepBudgetExceeded` past it."""
+        budget = self.budget
+        budget[0] -= steps
+        if budget[0] < 0:
+            raise StepBudgetExceeded
 
     def lookup(self, name: str) -> Any:
         env: Env | None = self
@@ -98,6 +123,7 @@ class HostEnv(Env):
         self.parent = None
         self.warnings = warnings
         self.source = source
+        self.budget = [STEP_BUDGET]
         self._converted: dict[str, Any] | None = None
 
     def feel_value(self, name: str, value: Any) -> Any:
@@ -157,7 +183,9 @@ class UserFunction(FeelFunction):
             name: coerce(value, declared, f"argument {name!r}")
             for name, declared, value in zip(self.names, self.types, args, strict=True)
         }
-        return self.body(self.env.child(scope))
+        env = self.env.child(scope)
+        env.spend(1)
+        return self.body(env)
 
 
 class ExternalFunction(FeelFunction):

@@ -8,7 +8,16 @@ from typing import Any
 
 from cadenza.feel import nodes as n
 from cadenza.feel import wide_dates
-from cadenza.feel.compile_base import EVAL_ERRORS, MISSING, Env, ExternalFunction, Fn, UserFunction, builtin
+from cadenza.feel.compile_base import (
+    EVAL_ERRORS,
+    MISSING,
+    Env,
+    ExternalFunction,
+    Fn,
+    StepBudgetExceeded,
+    UserFunction,
+    builtin,
+)
 from cadenza.feel.compile_expr import compile_node, constant, handles
 from cadenza.feel.types import DATE
 from cadenza.feel.values import FeelEvalError, FeelFunction, Range
@@ -69,6 +78,7 @@ def _bindings(steps: list[tuple[str, Fn, Fn | None]], env: Env, level: int = 0) 
     name, domain, end = steps[level]
     start = domain(env)
     items = _span(start, end(env)) if end is not None else _domain(start)
+    env.spend(len(items))
     for item in items:
         yield from _bindings(steps, env.child({name: item}), level + 1)
 
@@ -148,8 +158,8 @@ def _call(node: n.Call) -> Fn:
             if named is not None:
                 return function.call_named({key: arg(env) for key, arg in named})
             return function.call([arg(env) for arg in args])
-        except RecursionError:
-            raise  # only the API boundary can recover from a blown stack
+        except (RecursionError, StepBudgetExceeded):
+            raise  # only the API boundary can recover from a blown stack or an exhausted budget
         except EVAL_ERRORS as exc:
             env.warn(f"{label}: {exc}" if label not in str(exc) else str(exc))
         except Exception as exc:  # a faulty function must not take the whole evaluation down

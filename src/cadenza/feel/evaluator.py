@@ -16,7 +16,7 @@ from typing import Any
 
 from cadenza.feel import compile_flow as _flow  # noqa: F401  (registers the for/call/function compilers)
 from cadenza.feel import nodes as n
-from cadenza.feel.compile_base import Env, Fn, HostEnv, TestFn
+from cadenza.feel.compile_base import Env, Fn, HostEnv, StepBudgetExceeded, TestFn
 from cadenza.feel.compile_expr import compile_node
 from cadenza.feel.compile_tests import compile_tests
 from cadenza.feel.errors import FeelStaticError, FeelSyntaxError, FeelWarning
@@ -40,6 +40,8 @@ def _guarded_compile(build: Any) -> Any:
 def _failed(env: Env, exc: Exception) -> None:
     if isinstance(exc, RecursionError):
         env.warn("evaluation nested too deeply (runaway recursion?)")
+    elif isinstance(exc, StepBudgetExceeded):
+        env.warn(str(exc))
     else:
         env.warn(f"evaluation failed: {exc or type(exc).__name__}")
 

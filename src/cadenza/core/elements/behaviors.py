@@ -22,7 +22,7 @@ from cadenza.bpmn.model import (
     UserTask,
 )
 from cadenza.bpmn.zeebe_ext import JobDefinition
-from cadenza.core.elements import inclusive, multi_instance, user_tasks
+from cadenza.core.elements import ad_hoc, inclusive, multi_instance, user_tasks
 from cadenza.core.elements.call_activity import activate_call_activity
 from cadenza.core.elements.decisions import activate_decision
 from cadenza.core.elements.event_behaviors import EVENT_ACTIVATIONS, EVENT_TYPES
@@ -240,6 +240,7 @@ _ACTIVATIONS: dict[ElementKind, Activation] = {
     ElementKind.BUSINESS_RULE_TASK: _engine_or_job(activate_decision),
     ElementKind.USER_TASK: _activate_user_task,
     ElementKind.INCLUSIVE_GATEWAY: inclusive.activate_inclusive,
+    ElementKind.AD_HOC_SUB_PROCESS: ad_hoc.activate_ad_hoc,
 }
 
 #: What this engine can run today; a deployment with anything else is rejected, naming the element.

@@ -97,7 +97,8 @@ def _scope_children(writer: Writer, scope_key: int, model: Process) -> tuple[str
     row = writer.state.elements.get(scope_key)
     if row is None:
         return ()
-    scope = model.elements.get(row["v"]["elementId"])
+    # An ad-hoc sub-process's inner instance ("<id>#innerInstance") holds the ad-hoc's children.
+    scope = model.elements.get(row["v"]["elementId"].removesuffix("#innerInstance"))
     return scope.child_ids if isinstance(scope, SubProcess) else model.child_ids
 
 

@@ -78,6 +78,8 @@ def instance_role(element: FlowNode | None, instance_type: str) -> tuple[bool, b
     boundary events (§2.7), each inner instance its own catch and event sub-processes."""
     if instance_type == MULTI_INSTANCE_BODY:
         return False, True
+    if instance_type == "AD_HOC_SUB_PROCESS_INNER_INSTANCE":  # no element of its own: nothing to catch
+        return False, False
     inner = isinstance(element, Activity) and element.multi_instance is not None
     return True, not inner
 

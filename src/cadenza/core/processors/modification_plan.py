@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cadenza.bpmn.model import Activity, ElementKind, FlowNode, Process
+from cadenza.bpmn.model import Activity, AdHocSubProcess, ElementKind, FlowNode, Process
 from cadenza.core.elements.subscriptions import after_event_gateway
 from cadenza.core.intents import ProcessInstanceIntent
 from cadenza.core.processors.instances import Rejected, key_field, parse_document
@@ -37,6 +37,8 @@ _REASONS = {
     "no_element": _ACTIVATE + " with an element that could not be found: '{}'",
     "unsupported": _ACTIVATE + " for elements that are unsupported: '{}'. {}.",
     "gateway": "The activation of events belonging to an event-based gateway is not supported",
+    "ad_hoc": "Elements of an ad-hoc sub-process are activated by the ad-hoc activities instruction "
+    "(AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATE)",
     "kind": "The activation of elements with type '{}' is not supported. Supported element types are: {}",
     "no_instance": "it contains one or more terminate instructions with an element instance that could not "
     "be found: '{}'",
@@ -163,6 +165,14 @@ def _check_elements(plan: ModificationPlan, activates: list[dict[str, Any]]) -> 
     after_gateway = list(dict.fromkeys(e.id for e in elements if after_event_gateway(plan.model, e)))
     if after_gateway:
         raise plan.reject("unsupported", "', '".join(after_gateway), _REASONS["gateway"])
+    # Inside an ad-hoc sub-process an element needs an inner instance of its own: the instruction makes it.
+    in_ad_hoc = list(
+        dict.fromkeys(
+            e.id for e in elements if isinstance(plan.model.elements.get(e.scope_id), AdHocSubProcess)
+        )
+    )
+    if in_ad_hoc:
+        raise plan.reject("unsupported", "', '".join(in_ad_hoc), _REASONS["ad_hoc"])
     wrong = list(dict.fromkeys(e.id for e in elements if e.kind in _UNSUPPORTED))
     if wrong:
         kinds = "', '".join(dict.fromkeys(str(plan.model.elements[i].kind) for i in wrong))
