@@ -384,3 +384,34 @@ def test_a_retried_job_continues_its_interrupted_run_without_running_tools_again
     assert scripted.calls == 2  # the first step was not asked again
     other_job = asyncio.run(run_agent(runtime, {**agent, "goal": "Refund 5 again"}, key=43))
     assert isinstance(other_job, Complete) and other_job.variables["result"]["runId"] == "run-2"
+
+
+def test_cost_comes_from_the_price_table_and_a_cost_ceiling_throws() -> None:
+    from cadenza.workers.agents import Price, PriceTable
+
+    step = {"json": {"price": 1}, "usage": {"input_tokens": 1000, "output_tokens": 200}}
+    prices = PriceTable({"demo": Price(input=3.0, output=15.0)})  # USD per million tokens
+    runtime, _model, _calls = runtime_with([step], prices=prices)
+    done = asyncio.run(run_agent(runtime, {"goal": "cheap", "outputSchema": ANSWER_SCHEMA}))
+    assert isinstance(done, Complete)
+    assert done.variables["result"]["usage"] == {"tokens": 1200, "costMicros": 6000, "cost": 0.006}
+    (entry,) = [e for e in runtime.ledger.run("run-1", tenant="<default>") if e.kind is EntryKind.MODEL]
+    assert entry.cost_micros == 6000 and entry.payload["costMicros"] == 6000
+    over = asyncio.run(
+        run_agent(
+            runtime, {"goal": "dear", "outputSchema": ANSWER_SCHEMA, "budget": {"maxCost": 0.005}}, key=2
+        )
+    )
+    assert isinstance(over, Throw) and over.variables["budgetExceeded"]["limit"] == "costMicros"
+    assert over.variables["budgetExceeded"]["ceiling"] == 5000
+    instance = asyncio.run(
+        run_agent(
+            runtime,
+            {"goal": "third", "outputSchema": ANSWER_SCHEMA, "budget": {"instanceMaxCost": 0.015}},
+            key=3,
+        )
+    )
+    assert (
+        isinstance(instance, Throw) and instance.variables["budgetExceeded"]["limit"] == "instanceCostMicros"
+    )
+    assert instance.variables["budgetExceeded"]["used"] == 18000  # three runs of 6000 in this instance
