@@ -130,8 +130,9 @@ def templates(
 
 
 def register(app: typer.Typer) -> None:
-    from cadenza.workers.agents.cli import agent_replay
+    from cadenza.workers.agents.cli import agent_fork, agent_replay
 
     app.command()(worker)
     app.command()(templates)
     app.command("agent-replay")(agent_replay)
+    app.command("agent-fork")(agent_fork)

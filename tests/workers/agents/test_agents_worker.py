@@ -296,3 +296,48 @@ def test_the_configuration_in_the_docs_loads(monkeypatch: pytest.MonkeyPatch) ->
     assert runtime.tools.names == ("weather",) and runtime.policy is not None
     assert runtime.budget.max_cost_micros == 2_000_000
     asyncio.run(runtime.aclose())
+
+
+def test_cadenza_agent_fork_reruns_from_a_step_with_another_model(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cadenza.cli import app
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    models = {
+        "first": {
+            "provider": "scripted",
+            "script": [{"tools": [{"name": "x", "input": {}}]}, {"json": {"answer": 1}}],
+        },
+        "second": {
+            "provider": "scripted",
+            "script": [{"json": {"answer": "never asked"}}, {"json": {"answer": 2}}],
+        },
+    }
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps({"models": models, "default": "first", "ledger": url}))
+    runtime = load_agent_runtime(path, credentials=MemoryCredentialStore(), connectors={})
+    agent = {"goal": "g", "bpmnTools": [{"name": "x"}], "outputSchema": {"type": "object"}}
+    first = asyncio.run(run_agent(runtime, agent))
+    assert isinstance(first, Complete)
+    run_id = first.variables["result"]["runId"]
+    resumed = asyncio.run(
+        run_agent(runtime, {**agent, "resume": run_id, "toolResults": {"call_1_1": "ok"}}, key=2)
+    )
+    assert isinstance(resumed, Complete) and resumed.variables["result"]["output"] == {"answer": 1}
+    asyncio.run(runtime.aclose())
+
+    forked = CliRunner().invoke(
+        app, ["agent-fork", "--agent-config", str(path), "--run", run_id, "--step", "1", "--model", "second"]
+    )
+    assert forked.exit_code == 0, forked.output
+    line = json.loads(forked.output)
+    assert line["parent"] == run_id and line["status"] == "completed" and line["output"] == {"answer": 2}
+    unknown = CliRunner().invoke(
+        app, ["agent-fork", "--agent-config", str(path), "--run", "nope", "--step", "0"]
+    )
+    assert unknown.exit_code == 2 and "no recorded run 'nope'" in unknown.output
+    bad = CliRunner().invoke(
+        app, ["agent-fork", "--agent-config", str(path), "--run", run_id, "--step", "0", "--inputs", "[1]"]
+    )
+    assert bad.exit_code == 2 and "expected a JSON object" in bad.output
