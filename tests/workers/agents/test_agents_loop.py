@@ -415,3 +415,17 @@ def test_cost_comes_from_the_price_table_and_a_cost_ceiling_throws() -> None:
         isinstance(instance, Throw) and instance.variables["budgetExceeded"]["limit"] == "instanceCostMicros"
     )
     assert instance.variables["budgetExceeded"]["used"] == 18000  # three runs of 6000 in this instance
+
+
+def test_the_error_expression_may_turn_a_budget_breach_into_something_else() -> None:
+    step = {"json": {"price": 1}, "usage": {"input_tokens": 900, "output_tokens": 200}}
+    runtime, _model, _calls = runtime_with([step])
+    headers = {
+        "resultVariable": "result",
+        "errorExpression": '=if error.code = "budget-exceeded" then jobError("over budget: " + error.message, {spent: error.budgetExceeded.used}, 0) else null',
+    }
+    agent = {"goal": "g", "outputSchema": ANSWER_SCHEMA, "budget": {"maxTokens": 1000}}
+    outcome = asyncio.run(run_agent(runtime, agent, headers=headers))
+    assert isinstance(outcome, Fail) and outcome.retries == 0
+    assert outcome.message == "over budget: agent budget exceeded: tokens 1100 > 1000"
+    assert outcome.variables == {"spent": 1100}
