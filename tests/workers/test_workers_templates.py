@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cadenza.cli import app
 from cadenza.workers import Choice, Condition, Connector, Input, InputType, Output, builtin_connectors
+from cadenza.workers.connectors import template_connectors
 from cadenza.workers.templates import SCHEMA_URL, element_template, template_file_name, template_json
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def _by_binding(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any
 
 
 def test_the_committed_templates_are_what_the_declarations_generate() -> None:
-    expected = {template_file_name(c): template_json(c) for c in builtin_connectors()}
+    expected = {template_file_name(c): template_json(c) for c in template_connectors()}
     committed = {path.name: path.read_text(encoding="utf-8") for path in COMMITTED.glob("*.json")}
     assert sorted(committed) == sorted(expected), "run: cadenza templates --out modeler/element-templates"
     for name, text in expected.items():
@@ -146,6 +147,6 @@ def test_cadenza_templates_writes_one_file_per_connector(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["templates", "--out", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in (tmp_path / "t").iterdir())
-    assert written == ["http.json"]
+    assert written == ["agent.json", "http.json"]
     assert json.loads((tmp_path / "t" / "http.json").read_text())["id"] == "io.cadenza.connectors.HttpJson.v1"
     assert f"wrote {tmp_path / 't' / 'http.json'}" in result.output

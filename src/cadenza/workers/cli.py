@@ -50,6 +50,12 @@ TokenFile = Annotated[
     ),
 ]
 Name = Annotated[str | None, typer.Option("--name", help="Worker name. (env CADENZA_WORKER_NAME)")]
+AgentConfig = Annotated[
+    Path | None,
+    _file(
+        "--agent-config", "Agent configuration (JSON): runs the agent task too. (env CADENZA_AGENT_CONFIG)"
+    ),
+]
 
 
 def worker(
@@ -60,6 +66,7 @@ def worker(
     ca_file: CaFile = None,
     token_file: TokenFile = None,
     name: Name = None,
+    agent_config: AgentConfig = None,
 ) -> None:
     """Run the built-in connectors as job workers until SIGINT or SIGTERM (then finish the jobs in hand).
 
@@ -80,9 +87,13 @@ def worker(
             ca_file=ca_file,
             token=token,
             name=name,
+            agent_config=agent_config,
         )
-        chosen = select_connectors(builtin_connectors(config.http), config.connectors)
         store = credential_store(config)
+        available = builtin_connectors(config.http)
+        if config.agent_config is not None:
+            available = (*available, _agent_connector(config, store, available))
+        chosen = select_connectors(available, config.connectors)
     except (ConfigError, ValueError, CredentialFileError) as error:
         raise typer.BadParameter(str(error)) from None
     names = ", ".join(c.name for c in chosen)
@@ -91,19 +102,37 @@ def worker(
     typer.echo("cadenza worker: stopped")
 
 
+def _agent_connector(config: Any, store: Any, available: tuple[Any, ...]) -> Any:
+    from cadenza.workers.agents.config import load_agent_runtime
+    from cadenza.workers.agents.gateway_policy import GatewayPolicy
+    from cadenza.workers.runtime import open_channel
+
+    runtime = load_agent_runtime(
+        config.agent_config,
+        credentials=store,
+        connectors={c.name: c for c in available},
+        policy=lambda: GatewayPolicy(lambda: open_channel(config)),
+    )
+    return runtime.connector()
+
+
 def templates(
     out: Annotated[
         Path, typer.Option("--out", help="Directory to write the templates into.", file_okay=False)
     ],
 ) -> None:
-    """Write one Camunda 8 element template (JSON) per built-in connector, for the modeler."""
-    from cadenza.workers.connectors import builtin_connectors
+    """Write one Camunda 8 element template (JSON) per built-in connector and one for the agent task."""
+    from cadenza.workers.connectors import template_connectors
     from cadenza.workers.templates import write_templates
 
-    for path in write_templates(builtin_connectors(), out):
+    for path in write_templates(template_connectors(), out):
         typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
+    from cadenza.workers.agents.cli import agent_fork, agent_replay
+
     app.command()(worker)
     app.command()(templates)
+    app.command("agent-replay")(agent_replay)
+    app.command("agent-fork")(agent_fork)

@@ -31,6 +31,8 @@ class WorkerConfig:
     #: Jobs one connector runs at once (and activates per request).
     max_jobs: int = 32
     http: HttpSettings = field(default_factory=HttpSettings)
+    #: The agent worker's configuration (models, tools, ledger...); the agent connector runs only with one.
+    agent_config: Path | None = None
 
 
 def _path(text: str) -> Path:
@@ -69,6 +71,7 @@ WORKER_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_response_bytes": ("CADENZA_HTTP_MAX_RESPONSE_BYTES", _count),
     "allowed_hosts": ("CADENZA_HTTP_ALLOWED_HOSTS", _names),
     "denied_hosts": ("CADENZA_HTTP_DENIED_HOSTS", _names),
+    "agent_config": ("CADENZA_AGENT_CONFIG", _path),
 }
 _HTTP = ("max_response_bytes", "allowed_hosts", "denied_hosts")
 

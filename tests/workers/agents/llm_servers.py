@@ -62,6 +62,8 @@ class LlmServer:
         self.flavour = flavour
         self.replies: deque[Reply] = deque()
         self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        #: requests to /echo, which answers with what it received (headers and JSON body)
+        self.echoed: list[tuple[dict[str, str], Any]] = []
         self._count = 0
         self._lock = threading.Lock()
         self.url = ""
@@ -155,7 +157,11 @@ def _handler(server: LlmServer) -> type[BaseHTTPRequestHandler]:
             size = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(size) or b"{}")
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, answer, delay = server.answer(self.path, headers, body)
+            if self.path == "/echo":  # for connector tools: what was received, as JSON
+                server.echoed.append((headers, body))
+                status, answer, delay = 200, {"headers": headers, "body": body}, 0.0
+            else:
+                status, answer, delay = server.answer(self.path, headers, body)
             if delay:
                 time.sleep(delay)
             data = json.dumps(answer).encode()

@@ -66,7 +66,7 @@ class Shop:
 
 @asynccontextmanager
 async def cadenza_with_agents(
-    script: list[Any], reviewer: Mapping[str, Any] | None = None
+    script: list[Any], reviewer: Mapping[str, Any] | None = None, review_seconds: float = 0.0
 ) -> AsyncIterator[tuple[ZeebeClient, EmbeddedEngine, AgentRuntime, Shop, list[Any]]]:
     async with local_gateway("memory:") as (address, engine):
         config = WorkerConfig(address=address, name="agents-e2e")
@@ -92,6 +92,7 @@ async def cadenza_with_agents(
         async def review(agentResult: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 (the variable's name)
             # the reviewer sees the pending call in the variables
             reviewed.append(agentResult["pendingCalls"])
+            await asyncio.sleep(review_seconds)  # a person takes their time
             return {"approval": dict(reviewer or {"decision": "approve"})}
 
         people = asyncio.create_task(person.work())
@@ -193,5 +194,20 @@ def test_small_amounts_refund_without_approval_on_the_policys_budget() -> None:
             assert shop.refunds == [{"order": 7, "amount": 500}] and reviewed == []
             run = runtime.ledger.run(result.variables["agentResult"]["runId"], tenant="<default>")
             assert run[0].payload["spec"]["budget"]["max_cost_micros"] == 50_000  # maxCost 0.05 from the DMN
+
+    asyncio.run(scenario())
+
+
+def test_a_slow_review_passes_its_sla_and_escalates_while_the_review_goes_on() -> None:
+    async def scenario() -> None:
+        async with cadenza_with_agents(SCRIPT, {"decision": "approve"}, review_seconds=1.5) as (
+            client, engine, _runtime, shop, reviewed,
+        ):  # fmt: skip
+            variables = {**order(500), "reviewSla": "PT0.3S"}
+            result = await client.run_process_with_result("agent-refund", variables, timeout=20_000)
+            assert result.variables["agentResult"]["status"] == "completed"
+            elements = await completed_elements(engine, result.process_instance_key)
+            assert "escalated" in elements and "done" in elements
+            assert shop.refunds == [{"order": 7, "amount": 500}] and len(reviewed) == 1
 
     asyncio.run(scenario())

@@ -267,3 +267,165 @@ def test_budget_breach_throws_budget_exceeded_and_records_the_spend() -> None:
     assert model.calls == 2
     spent = runtime.ledger.instance_spent(tenant="<default>", process_instance_key=INSTANCE)
     assert spent.tokens == 1300
+
+
+def test_a_bad_approval_is_refused_and_an_invalid_edit_never_runs() -> None:
+    script = [{"tools": [{"name": "refund", "input": {"amount": 900}}]}, {"json": {"price": 0}}]
+    runtime, _model, calls = runtime_with(script)
+    agent = {"goal": "g", "tools": ["refund"], "approvalTools": ["refund"], "outputSchema": ANSWER_SCHEMA}
+    asyncio.run(run_agent(runtime, agent))
+    unknown = asyncio.run(
+        run_agent(runtime, {**agent, "resume": "run-1", "approval": {"decision": "maybe"}}, key=2)
+    )
+    assert isinstance(unknown, Fail) and unknown.retries == 0
+    assert "agent.approval.decision: must be one of approve, reject, edit, not 'maybe'" in unknown.message
+    no_arguments = asyncio.run(
+        run_agent(runtime, {**agent, "resume": "run-1", "approval": {"decision": "edit"}}, key=3)
+    )
+    assert isinstance(no_arguments, Fail) and "an edit needs the new arguments" in no_arguments.message
+    bad_edit = {"decision": "edit", "arguments": {"amount": "lots"}}
+    invalid = asyncio.run(run_agent(runtime, {**agent, "resume": "run-1", "approval": bad_edit}, key=4))
+    assert (
+        isinstance(invalid, Fail)
+        and "the edited arguments are invalid: amount: 'lots' is not of type 'number'" in invalid.message
+    )
+    assert calls == []
+
+
+def test_models_are_chosen_by_name_tier_and_tenant_default() -> None:
+    from cadenza.workers.agents import RoutingError, TenantRouting
+
+    models = {name: ScriptedModel([], name=name) for name in ("cheap", "smart", "acme-local")}
+    router = ModelRouter(
+        models,
+        default="smart",
+        tiers={"simple": "cheap", "standard": "smart"},
+        tenants={"acme": TenantRouting(tiers={"standard": "acme-local"}, default="acme-local")},
+    )
+    assert router.resolve(tenant="<default>") == "smart"
+    assert router.resolve(tenant="<default>", tier="simple") == "cheap"
+    assert router.resolve(tenant="acme", tier="standard") == "acme-local"
+    assert (
+        router.resolve(tenant="acme", tier="simple") == "cheap"
+    )  # the global tier where the tenant has none
+    assert router.resolve(tenant="acme") == "acme-local"
+    assert router.resolve(tenant="acme", model="smart") == "smart"
+    for kwargs, message in (
+        ({"tier": "huge"}, "no model for tier 'huge'"),
+        ({"model": "gpt"}, "unknown model 'gpt'"),
+    ):
+        try:
+            router.resolve(tenant="acme", **kwargs)
+        except RoutingError as error:
+            assert message in str(error)
+        else:
+            raise AssertionError(f"{kwargs} resolved")
+
+
+def test_wall_time_over_the_budget_throws_budget_exceeded() -> None:
+    script = [{"tools": [{"name": "lookup", "input": {"sku": "slow"}}]}, {"json": {"price": 1}}]
+    runtime, model, _calls = runtime_with(script)
+
+    async def slow(_arguments: Mapping[str, Any], _context: ToolContext) -> dict[str, Any]:
+        await asyncio.sleep(0.3)
+        return {"price": 1}
+
+    runtime.tools._tools["lookup"] = python_tool("lookup", "Price of a SKU", LOOKUP_SCHEMA, slow)
+    agent = {"goal": "g", "tools": ["lookup"], "outputSchema": ANSWER_SCHEMA, "budget": {"maxSeconds": 0.1}}
+    outcome = asyncio.run(run_agent(runtime, agent))
+    assert isinstance(outcome, Throw) and outcome.code == "budget-exceeded"
+    assert outcome.variables["budgetExceeded"]["limit"] == "seconds"
+    assert outcome.variables["budgetExceeded"]["used"] >= 0.3
+    assert model.calls == 1  # stopped before asking the model again
+
+
+def test_the_response_cache_is_kept_per_tenant() -> None:
+    runtime, model, _calls = runtime_with([{"text": "hello"}])
+    first = asyncio.run(run_agent(runtime, {"goal": "same"}))
+    again = asyncio.run(run_agent(runtime, {"goal": "same"}, key=2))
+    other = asyncio.run(run_agent(runtime, {"goal": "same"}, key=3, tenant="acme"))
+    assert all(isinstance(o, Complete) for o in (first, again, other))
+    assert model.calls == 2  # the default tenant's second run was cached; acme's was not
+
+
+def test_a_retried_job_continues_its_interrupted_run_without_running_tools_again() -> None:
+    from cadenza.workers.agents import ErrorKind, ModelError, ModelRequest, ModelResponse
+
+    script = [
+        {"tools": [{"name": "refund", "input": {"amount": 5}}]},
+        {"json": {"price": 5}},
+    ]
+    scripted = ScriptedModel(script, name="demo")
+
+    class FlakyOnce:
+        """Overloaded the first time it is asked for the second step."""
+
+        name = "demo"
+
+        def __init__(self) -> None:
+            self.failed = False
+
+        async def complete(self, request: ModelRequest) -> ModelResponse:
+            if len(request.messages) > 1 and not self.failed:
+                self.failed = True
+                raise ModelError("demo", ErrorKind.OVERLOADED, "busy", 529)
+            return await scripted.complete(request)
+
+    runtime, _model, calls = runtime_with([])
+    runtime.router.models["demo"] = FlakyOnce()
+    agent = {"goal": "Refund 5", "tools": ["refund"], "outputSchema": ANSWER_SCHEMA}
+    first = asyncio.run(run_agent(runtime, agent, key=42))
+    assert isinstance(first, Fail) and first.retries == 2 and "overloaded" in first.message
+    assert calls == [{"refund": {"amount": 5}}]
+    retried = asyncio.run(run_agent(runtime, agent, key=42))  # the same job, activated again
+    assert isinstance(retried, Complete), retried
+    assert retried.variables["result"]["runId"] == "run-1"
+    assert calls == [{"refund": {"amount": 5}}]  # the refund did not run twice
+    assert scripted.calls == 2  # the first step was not asked again
+    other_job = asyncio.run(run_agent(runtime, {**agent, "goal": "Refund 5 again"}, key=43))
+    assert isinstance(other_job, Complete) and other_job.variables["result"]["runId"] == "run-2"
+
+
+def test_cost_comes_from_the_price_table_and_a_cost_ceiling_throws() -> None:
+    from cadenza.workers.agents import Price, PriceTable
+
+    step = {"json": {"price": 1}, "usage": {"input_tokens": 1000, "output_tokens": 200}}
+    prices = PriceTable({"demo": Price(input=3.0, output=15.0)})  # USD per million tokens
+    runtime, _model, _calls = runtime_with([step], prices=prices)
+    done = asyncio.run(run_agent(runtime, {"goal": "cheap", "outputSchema": ANSWER_SCHEMA}))
+    assert isinstance(done, Complete)
+    assert done.variables["result"]["usage"] == {"tokens": 1200, "costMicros": 6000, "cost": 0.006}
+    (entry,) = [e for e in runtime.ledger.run("run-1", tenant="<default>") if e.kind is EntryKind.MODEL]
+    assert entry.cost_micros == 6000 and entry.payload["costMicros"] == 6000
+    over = asyncio.run(
+        run_agent(
+            runtime, {"goal": "dear", "outputSchema": ANSWER_SCHEMA, "budget": {"maxCost": 0.005}}, key=2
+        )
+    )
+    assert isinstance(over, Throw) and over.variables["budgetExceeded"]["limit"] == "costMicros"
+    assert over.variables["budgetExceeded"]["ceiling"] == 5000
+    instance = asyncio.run(
+        run_agent(
+            runtime,
+            {"goal": "third", "outputSchema": ANSWER_SCHEMA, "budget": {"instanceMaxCost": 0.015}},
+            key=3,
+        )
+    )
+    assert (
+        isinstance(instance, Throw) and instance.variables["budgetExceeded"]["limit"] == "instanceCostMicros"
+    )
+    assert instance.variables["budgetExceeded"]["used"] == 18000  # three runs of 6000 in this instance
+
+
+def test_the_error_expression_may_turn_a_budget_breach_into_something_else() -> None:
+    step = {"json": {"price": 1}, "usage": {"input_tokens": 900, "output_tokens": 200}}
+    runtime, _model, _calls = runtime_with([step])
+    headers = {
+        "resultVariable": "result",
+        "errorExpression": '=if error.code = "budget-exceeded" then jobError("over budget: " + error.message, {spent: error.budgetExceeded.used}, 0) else null',
+    }
+    agent = {"goal": "g", "outputSchema": ANSWER_SCHEMA, "budget": {"maxTokens": 1000}}
+    outcome = asyncio.run(run_agent(runtime, agent, headers=headers))
+    assert isinstance(outcome, Fail) and outcome.retries == 0
+    assert outcome.message == "over budget: agent budget exceeded: tokens 1100 > 1000"
+    assert outcome.variables == {"spent": 1100}

@@ -185,3 +185,41 @@ def test_an_instance_budget_counts_the_earlier_runs_of_the_instance(ledger: Ledg
     assert isinstance(third, Throw) and third.variables["budgetExceeded"]["limit"] == "instanceTokens"
     other_instance = asyncio.run(run_agent(runtime, {**agent, "goal": "g4"}, key=4, instance=77))
     assert isinstance(other_instance, Complete)
+
+
+def test_call_ids_that_repeat_across_turns_replay_each_turns_own_result(ledger: Ledger) -> None:
+    # some OpenAI-compatible servers number tool calls afresh every turn ("call_0" each time)
+    from cadenza.workers.agents import ModelResponse, TextBlock, ToolUseBlock, Usage
+
+    def call(a: int) -> ModelResponse:
+        return ModelResponse((ToolUseBlock("call_0", "add", {"a": a, "b": 1}),), Usage(5, 5), "tool_use")
+
+    script = [call(1), call(10), ModelResponse((TextBlock('{"total": 11}'),), Usage(5, 5))]
+    runtime, _models, calls = make_runtime(ledger, script)  # type: ignore[arg-type]
+    outcome = asyncio.run(run_agent(runtime, {**AGENT, "inputs": {}}))
+    assert isinstance(outcome, Complete)
+    assert calls == [{"a": 1, "b": 1}, {"a": 10, "b": 1}]
+    replayed = asyncio.run(replay_run(runtime, "run-1", tenant="<default>"))
+    assert replayed.output == {"total": 11} and len(calls) == 2
+    _run, forked = asyncio.run(fork_run(runtime, "run-1", tenant="<default>", step=2))
+    fork_tools = [
+        e.payload["result"] for e in ledger.run("run-2", tenant="<default>") if e.kind is EntryKind.TOOL
+    ]
+    assert fork_tools == [{"sum": 2}, {"sum": 11}]  # each turn's own result, not the first one twice
+    assert forked.output == {"total": 11} and len(calls) == 2
+
+
+def test_open_runs_are_the_runs_without_an_end(ledger: Ledger) -> None:
+    from cadenza.workers import Fail
+
+    script = [{"tools": [{"name": "add", "input": {"a": 1, "b": 2}}]}, {"error": "overloaded", "status": 529}]
+    runtime, _models, calls = make_runtime(ledger, script)
+    failed = asyncio.run(run_agent(runtime, {**AGENT, "goal": "first"}))
+    assert isinstance(failed, Fail) and calls == [{"a": 1, "b": 2}]
+    runtime.router.models["first"] = ScriptedModel([{"json": {"total": 0}}], name="first")
+    done = asyncio.run(run_agent(runtime, {**AGENT, "goal": "second"}, key=2))
+    assert isinstance(done, Complete)
+    assert ledger.open_runs(tenant="<default>", process_instance_key=INSTANCE, element_id="agent-task") == [
+        "run-1"
+    ]
+    assert ledger.open_runs(tenant="acme", process_instance_key=INSTANCE, element_id="agent-task") == []

@@ -4,9 +4,21 @@ is generated from it, as the HTTP connector's is."""
 
 from __future__ import annotations
 
-from cadenza.workers.connector import Closeable, Connector, Group, Handler, Input, InputType, Output
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["AGENT_JOB_TYPE", "AGENT_TEMPLATE_ID", "INPUTS", "OUTPUTS", "agent_declaration"]
+from cadenza.workers.connector import (
+    Closeable,
+    Connector,
+    ConnectorCall,
+    Group,
+    Handler,
+    Input,
+    InputType,
+    Output,
+)
+
+__all__ = ["AGENT_JOB_TYPE", "AGENT_TEMPLATE_ID", "INPUTS", "OUTPUTS", "agent_declaration", "no_handler"]
 
 AGENT_JOB_TYPE = "cadenza:agent"
 AGENT_TEMPLATE_ID = "io.cadenza.Agent.v1"
@@ -137,3 +149,8 @@ def agent_declaration(handler: Handler, resources: tuple[Closeable, ...] = ()) -
         documentation_url="https://github.com/cadenza/cadenza/blob/main/docs/agents.md",
         resources=resources,
     )
+
+
+async def no_handler(_call: ConnectorCall) -> Mapping[str, Any]:
+    """The handler of a declaration made only for its element template."""
+    raise RuntimeError("the agent task needs an AgentRuntime: AgentRuntime(...).connector()")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy import Engine, case, create_engine, event, func, insert, select
 
 from cadenza.store.schema import agent_ledger
 from cadenza.store.sql import SqlStore, normalize_url
@@ -67,6 +67,10 @@ class Ledger(Protocol):
 
     def instance_runs(self, *, tenant: str, process_instance_key: int) -> list[str]: ...
 
+    def open_runs(self, *, tenant: str, process_instance_key: int, element_id: str) -> list[str]:
+        """Runs of the element that have no ``end`` entry (waiting, or cut short by a crash or an outage)."""
+        ...
+
 
 class MemoryLedger:
     def __init__(self) -> None:
@@ -100,6 +104,17 @@ class MemoryLedger:
             if e.tenant == tenant and e.process_instance_key == process_instance_key
         )
         return list(dict.fromkeys(found))
+
+    def open_runs(self, *, tenant: str, process_instance_key: int, element_id: str) -> list[str]:
+        mine = [
+            e
+            for e in self._entries
+            if e.tenant == tenant
+            and e.process_instance_key == process_instance_key
+            and e.element_id == element_id
+        ]
+        ended = {e.run_id for e in mine if e.kind is EntryKind.END}
+        return list(dict.fromkeys(e.run_id for e in mine if e.run_id not in ended))
 
 
 class SqlLedger:
@@ -159,6 +174,21 @@ class SqlLedger:
             .where(t.tenant == tenant, t.process_instance_key == process_instance_key)
             .group_by(t.run_id)
             .order_by("first", t.run_id)
+        )
+        with self._engine.connect() as conn:
+            return [row[0] for row in conn.execute(query)]
+
+    def open_runs(self, *, tenant: str, process_instance_key: int, element_id: str) -> list[str]:
+        t = agent_ledger.c
+        ended = func.sum(case((t.kind == EntryKind.END.value, 1), else_=0))
+        query = (
+            select(t.run_id)
+            .where(
+                t.tenant == tenant, t.process_instance_key == process_instance_key, t.element_id == element_id
+            )
+            .group_by(t.run_id)
+            .having(ended == 0)
+            .order_by(func.min(t.created_ms), t.run_id)
         )
         with self._engine.connect() as conn:
             return [row[0] for row in conn.execute(query)]

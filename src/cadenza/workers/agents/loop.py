@@ -37,6 +37,7 @@ from cadenza.workers.agents.recording import Recorded, RunLog
 from cadenza.workers.agents.routing import Answer
 from cadenza.workers.agents.tools import Tool, ToolContext, ToolFailed, ToolKind
 from cadenza.workers.agents.validation import argument_errors
+from cadenza.workers.errors import ConnectorInputError
 
 __all__ = ["AgentFailed", "AgentSpec", "Decision", "Live", "RunResult", "run_loop"]
 
@@ -133,6 +134,9 @@ async def run_loop(spec: AgentSpec, recorded: Recorded, live: Live, log: RunLog,
             results, pending = await _run_calls(step, response.tool_uses, spec, recorded, live, log)
             if pending is not None:
                 return RunResult(pending[0], None, pending[1], step + 1, model)
+            if live.check_time:  # slow tools count against the wall-time budget as well
+                meter.seconds = time.monotonic() - started
+                meter.check()
             messages.append(Message("user", tuple(results)))
             continue
         try:
@@ -189,62 +193,85 @@ async def _run_calls(
     live: Live,
     log: RunLog,
 ) -> tuple[list[ToolResultBlock], tuple[str, tuple[Mapping[str, Any], ...]] | None]:
-    allowed = {tool.name: tool for tool in spec.tools}
+    """The results of a response's tool calls, or what the run waits for: a person's decision on one call
+    (``approval-required``) or the process running its tools (``tool-calls``)."""
     results: list[ToolResultBlock] = []
     for_process: list[Mapping[str, Any]] = []
     for use in uses:
-        done = recorded.tools.get(use.id)
-        if done is not None:
-            await log.add(EntryKind(done["kind"]), step, done, recorded=True)
-            results.append(_result_block(use, done))
-            continue
-        tool = allowed.get(use.name)
-        if tool is None:
-            reason = f"tool {use.name!r} is not on this agent's allowlist"
-            results.append(await _refuse(step, use, reason, log))
-            continue
-        problems = argument_errors(tool.input_schema, use.input)
-        if problems:
-            results.append(await _refuse(step, use, f"invalid arguments: {problems}", log))
-            continue
-        if tool.name in spec.approval_tools:
-            decided = await _decision(step, use, recorded, live, log)
-            if decided is None:
-                await log.add(EntryKind.PENDING, step, {"kind": "approval", "calls": [_call_json(use)]})
-                return results, ("approval-required", (_call_json(use),))
-            if decided.decision == "reject":
-                note = f"rejected by the reviewer{': ' + decided.comment if decided.comment else ''}"
-                results.append(await _record(step, use, use.input, {"error": note}, True, log))
-                continue
-            if decided.decision == "edit":
-                arguments = decided.arguments or {}
-                problems = argument_errors(tool.input_schema, arguments)
-                if problems:
-                    raise AgentFailed("INVALID_APPROVAL", f"the edited arguments are invalid: {problems}")
-                use = ToolUseBlock(use.id, use.name, arguments)
-        if tool.kind is ToolKind.BPMN:
-            if use.id in live.tool_results:
-                results.append(await _record(step, use, use.input, live.tool_results[use.id], False, log))
-            else:
-                for_process.append(_call_json(use))
-            continue
-        results.append(await _call(step, use, tool, live, log))
+        handled = await _handle_call(step, use, spec, recorded, live, log)
+        if isinstance(handled, ToolResultBlock):
+            results.append(handled)
+        elif handled is None:
+            await log.add(EntryKind.PENDING, step, {"kind": "approval", "calls": [_call_json(use)]})
+            return results, ("approval-required", (_call_json(use),))
+        else:
+            for_process.append(handled)
     if for_process:
         await log.add(EntryKind.PENDING, step, {"kind": "tool-calls", "calls": for_process})
         return results, ("tool-calls", tuple(for_process))
     return results, None
 
 
+async def _handle_call(
+    step: int, use: ToolUseBlock, spec: AgentSpec, recorded: Recorded, live: Live, log: RunLog
+) -> ToolResultBlock | Mapping[str, Any] | None:
+    """A call's result block; the call itself (JSON) when the process is to run it; None while it waits for
+    a person."""
+    done = recorded.tools.get((step, use.id))
+    if done is not None:
+        await log.add(EntryKind(done["kind"]), step, done, recorded=True)
+        return _result_block(use, done)
+    tool = next((t for t in spec.tools if t.name == use.name), None)
+    if tool is None:
+        return await _refuse(step, use, f"tool {use.name!r} is not on this agent's allowlist", log)
+    problems = argument_errors(tool.input_schema, use.input)
+    if problems:
+        return await _refuse(step, use, f"invalid arguments: {problems}", log)
+    if tool.name in spec.approval_tools:
+        approved = await _approved(step, use, tool, recorded, live, log)
+        if not isinstance(approved, ToolUseBlock):
+            return approved  # None: waiting; a result block: rejected
+        use = approved
+    if tool.kind is ToolKind.BPMN:
+        if use.id not in live.tool_results:
+            return _call_json(use)
+        return await _record(step, use, use.input, live.tool_results[use.id], False, log)
+    return await _call(step, use, tool, live, log)
+
+
+async def _approved(
+    step: int, use: ToolUseBlock, tool: Tool, recorded: Recorded, live: Live, log: RunLog
+) -> ToolUseBlock | ToolResultBlock | None:
+    """The call to make after a person's decision (with edited arguments), the rejection's result block, or
+    None while no decision was given."""
+    decided = await _decision(step, use, tool, recorded, live, log)
+    if decided is None:
+        return None
+    if decided.decision == "reject":
+        note = f"rejected by the reviewer{': ' + decided.comment if decided.comment else ''}"
+        return await _record(step, use, use.input, {"error": note}, True, log)
+    if decided.decision == "edit":
+        return ToolUseBlock(use.id, use.name, decided.arguments or {})
+    return use
+
+
 async def _decision(
-    step: int, use: ToolUseBlock, recorded: Recorded, live: Live, log: RunLog
+    step: int, use: ToolUseBlock, tool: Tool, recorded: Recorded, live: Live, log: RunLog
 ) -> Decision | None:
-    found = recorded.decisions.get(use.id)
+    found = recorded.decisions.get((step, use.id))
     if found is not None:
         await log.add(EntryKind.DECISION, step, found, recorded=True)
         return Decision(use.id, found["decision"], found.get("arguments"), found.get("comment", ""))
     if live.decision is None or live.decision.call_id != use.id:
         return None
     d = live.decision
+    if d.decision == "edit":
+        # checked before it is recorded: a wrong edit must leave the call waiting for a better one
+        problems = argument_errors(tool.input_schema, d.arguments or {})
+        if problems:
+            raise ConnectorInputError(
+                f"agent.approval.arguments: the edited arguments are invalid: {problems}"
+            )
     payload = {"callId": d.call_id, "decision": d.decision, "arguments": d.arguments, "comment": d.comment}
     await log.add(EntryKind.DECISION, step, payload)
     return d

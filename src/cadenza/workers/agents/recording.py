@@ -39,15 +39,16 @@ class Recorded:
     """A recorded run (or its prefix up to a fork step), by step and call id."""
 
     responses: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
-    tools: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    decisions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: by (step, call id): some servers number calls afresh each turn, so an id alone may repeat
+    tools: Mapping[tuple[int, str], Mapping[str, Any]] = field(default_factory=dict)
+    decisions: Mapping[tuple[int, str], Mapping[str, Any]] = field(default_factory=dict)
     pending: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, entries: Sequence[LedgerEntry], before_step: int | None = None) -> Recorded:
         responses: dict[int, Mapping[str, Any]] = {}
-        tools: dict[str, Mapping[str, Any]] = {}
-        decisions: dict[str, Mapping[str, Any]] = {}
+        tools: dict[tuple[int, str], Mapping[str, Any]] = {}
+        decisions: dict[tuple[int, str], Mapping[str, Any]] = {}
         pending: Mapping[str, Any] | None = None
         for entry in entries:
             if before_step is not None and entry.step >= before_step:
@@ -55,9 +56,9 @@ class Recorded:
             if entry.kind is EntryKind.MODEL:
                 responses[entry.step] = entry.payload
             elif entry.kind in (EntryKind.TOOL, EntryKind.REFUSED):
-                tools[entry.payload["call"]["id"]] = entry.payload
+                tools[entry.step, entry.payload["call"]["id"]] = entry.payload
             elif entry.kind is EntryKind.DECISION:
-                decisions[entry.payload["callId"]] = entry.payload
+                decisions[entry.step, entry.payload["callId"]] = entry.payload
             elif entry.kind is EntryKind.PENDING:
                 pending = entry.payload
         return cls(responses, tools, decisions, pending)

@@ -79,8 +79,21 @@ async def fork_run(
         "parent": {"runId": run_id, "step": step, "changed": sorted(changes or {})},
     }
     await log.add(EntryKind.RUN, 0, payload)
+    info = _job(first, tenant)
+    before = await asyncio.to_thread(
+        runtime.ledger.instance_spent, tenant=tenant, process_instance_key=info.process_instance_key
+    )
+    meter = Meter(spec.budget, runtime.prices, before)
+    context = ToolContext(info, runtime.credentials, Redactor())
+    live = Live(runtime.completer(tenant, spec.model), context, runtime.masker)
+    result = await runtime.execute(spec, Recorded.of(entries, before_step=step), live, log, meter)
+    return scope.run_id, result
+
+
+def _job(first: LedgerEntry, tenant: str) -> JobInfo:
+    """The job a forked run's tools see: the original job's identity, no variables or headers."""
     job = first.payload["job"]
-    info = JobInfo(
+    return JobInfo(
         key=int(job["key"]),
         type=str(job["type"]),
         variables={},
@@ -91,11 +104,3 @@ async def fork_run(
         element_id=str(job["elementId"]),
         tenant_id=tenant,
     )
-    before = await asyncio.to_thread(
-        runtime.ledger.instance_spent, tenant=tenant, process_instance_key=info.process_instance_key
-    )
-    meter = Meter(spec.budget, runtime.prices, before)
-    context = ToolContext(info, runtime.credentials, Redactor())
-    live = Live(runtime.completer(tenant, spec.model), context, runtime.masker)
-    result = await runtime.execute(spec, Recorded.of(entries, before_step=step), live, log, meter)
-    return scope.run_id, result

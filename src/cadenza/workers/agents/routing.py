@@ -6,8 +6,8 @@ fails transiently (429, 5xx, Anthropic's 529 overload, a timeout, a lost connect
 model's fallbacks in order: another model or another provider. A request error (400, a bad key) is not
 retried elsewhere: another model would refuse it too, and hiding it would only hide the bug.
 
-A request with temperature 0 is deterministic enough to cache: the same model, system, messages and tools
-give the cached response, with no call and no cost.
+A request with temperature 0 is deterministic enough to cache: the same tenant, model, system, messages and
+tools give the cached response, with no call and no cost.
 """
 
 from __future__ import annotations
@@ -92,7 +92,12 @@ class ModelRouter:
 
     async def complete(self, name: str, request: ModelRequest, *, tenant: str) -> Answer:
         """The first answer along ``name``'s fallback chain; raises the last ModelError when none answers."""
-        key = request_digest(name, request) if request.temperature == 0 and self._cache_size else None
+        # the tenant is part of the key: no tenant is ever answered from another's cache
+        key = (
+            f"{tenant}\0{request_digest(name, request)}"
+            if request.temperature == 0 and self._cache_size
+            else None
+        )
         if key is not None and key in self._cache:
             self._cache.move_to_end(key)
             hit = self._cache[key]

@@ -68,6 +68,9 @@ class AgentRuntime:
     async def aclose(self) -> None:
         """Releases the models' connections and the ledger's (the worker runtime calls it on stop)."""
         await self.router.aclose()
+        policy_close = getattr(self.policy, "aclose", None)
+        if policy_close is not None:
+            await policy_close()
         close = getattr(self.ledger, "close", None)
         if close is not None:
             close()
@@ -77,7 +80,7 @@ class AgentRuntime:
         policy = await self._policy(inputs, job)
         spec = self._spec(inputs, job, policy)
         context = ToolContext(job, self.credentials, call.redactor)
-        resume = inputs.get("agent.resume")
+        resume = inputs.get("agent.resume") or await self._interrupted(job)
         if resume:
             scope, recorded, log = await self._resumed(str(resume), job)
             decision = read_decision(inputs.get("agent.approval"), recorded.pending)
@@ -114,9 +117,7 @@ class AgentRuntime:
             await log.add(EntryKind.END, -1, {"status": "failed", "code": error.code, "message": str(error)})
             raise ConnectorError(error.code, str(error)) from None
         except ModelError as error:
-            await log.add(
-                EntryKind.END, -1, {"status": "failed", "code": "MODEL_UNAVAILABLE", "message": str(error)}
-            )
+            # no end entry: the run stays open, and the job's retry continues it where the model failed
             raise ConnectorError("MODEL_UNAVAILABLE", str(error)) from None
         if result.status == "completed":
             await log.add(
@@ -177,6 +178,23 @@ class AgentRuntime:
             max_tokens=int(inputs.get("agent.maxTokensPerCall") or 1024),
             temperature=float(inputs.get("agent.temperature") or 0),
         )
+
+    async def _interrupted(self, job: JobInfo) -> str | None:
+        """The run this very job started and did not finish (the worker crashed, the job timed out, no model
+        answered): a retry of the job continues it, so tools that ran do not run again, nor paid steps cost
+        again."""
+        runs = await asyncio.to_thread(
+            self.ledger.open_runs,
+            tenant=job.tenant_id,
+            process_instance_key=job.process_instance_key,
+            element_id=job.element_id,
+        )
+        for run_id in reversed(runs):
+            entries = await asyncio.to_thread(self.ledger.run, run_id, tenant=job.tenant_id)
+            started = entries[0].payload.get("job", {}) if entries else {}
+            if started.get("key") == job.key:
+                return run_id
+        return None
 
     async def _resumed(self, run_id: str, job: JobInfo) -> tuple[RunScope, Recorded, RunLog]:
         entries = await asyncio.to_thread(self.ledger.run, run_id, tenant=job.tenant_id)

@@ -1,0 +1,201 @@
+"""The agent worker's configuration file (``cadenza worker --agent-config FILE``), read into an AgentRuntime.
+
+::
+
+    {
+      "models": {
+        "fast":  {"provider": "anthropic", "model": "claude-haiku-4-5", "apiKey": "{{secrets.API_KEY}}"},
+        "local": {"provider": "openai", "model": "llama3", "baseUrl": "http://127.0.0.1:8000/v1"},
+        "demo":  {"provider": "scripted", "script": [{"json": {"ok": true}}]}
+      },
+      "default": "fast",
+      "tiers": {"simple": "local", "standard": "fast"},
+      "fallbacks": {"fast": ["local"]},
+      "tenants": {"acme": {"default": "local", "tiers": {}, "fallbacks": {}}},
+      "prices": {"fast": {"input": 1.0, "output": 5.0}},
+      "budget": {"maxTokens": 200000, "maxCost": 2.0},
+      "ledger": "sqlite:///agents.db",
+      "pii": ["email", "phone"],
+      "tools": {"weather": {"connector": "http", "description": "...", "inputSchema": {...},
+                            "fixed": {"method": "GET", "url": "https://..."}}},
+      "policy": true
+    }
+
+An API key is a secret reference resolved from the credential store (tenant ``<default>``), or ``apiKeyEnv``
+names an environment variable; the file itself never needs to hold one. Prices are USD per million tokens,
+keyed by model name. ``policy: true`` evaluates ``agent.policy`` decisions through the gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cadenza.config import ConfigError
+from cadenza.workers.agents.budget import PriceTable
+from cadenza.workers.agents.ledger import open_ledger
+from cadenza.workers.agents.masking import Masker
+from cadenza.workers.agents.model import Model
+from cadenza.workers.agents.policy import PolicyEvaluator
+from cadenza.workers.agents.routing import ModelRouter, RoutingError, TenantRouting
+from cadenza.workers.agents.scripted import ScriptedModel
+from cadenza.workers.agents.settings import read_budget
+from cadenza.workers.agents.task import AgentRuntime
+from cadenza.workers.agents.tools import Tool, connector_tool
+from cadenza.workers.agents.validation import check_schema
+from cadenza.workers.connector import DEFAULT_TENANT, Connector
+from cadenza.workers.errors import ConnectorInputError
+from cadenza.workers.inputs import SecretResolver
+from cadenza.workers.secrets import CredentialStore, Redactor
+
+__all__ = ["load_agent_runtime", "runtime_from_config"]
+
+_KEYS = {
+    "models",
+    "default",
+    "tiers",
+    "fallbacks",
+    "tenants",
+    "prices",
+    "budget",
+    "ledger",
+    "pii",
+    "tools",
+    "policy",
+}
+
+
+def load_agent_runtime(
+    path: Path,
+    *,
+    credentials: CredentialStore,
+    connectors: Mapping[str, Connector],
+    policy: Callable[[], PolicyEvaluator] | None = None,
+) -> AgentRuntime:
+    """Reads ``path``; raises ConfigError naming the file and the field."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"agent configuration {path}: {error}") from None
+    try:
+        return runtime_from_config(document, credentials=credentials, connectors=connectors, policy=policy)
+    except (ValueError, TypeError, KeyError, RoutingError) as error:
+        raise ConfigError(f"agent configuration {path}: {error}") from None
+
+
+def runtime_from_config(
+    document: Any,
+    *,
+    credentials: CredentialStore,
+    connectors: Mapping[str, Connector],
+    policy: Callable[[], PolicyEvaluator] | None = None,
+) -> AgentRuntime:
+    if not isinstance(document, dict):
+        raise ValueError("expected a JSON object")
+    unknown = sorted(set(document) - _KEYS)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}")
+    router = _router(document, credentials)
+    try:
+        budget = read_budget(document.get("budget"))
+    except ConnectorInputError as error:
+        raise ValueError(str(error).replace("agent.budget", "budget")) from None
+    tools = [_tool(name, spec, connectors) for name, spec in _object(document, "tools").items()]
+    wants_policy = document.get("policy") is True
+    if wants_policy and policy is None:
+        raise ValueError("policy: no gateway to evaluate decisions on")
+    return AgentRuntime(
+        router,
+        tools=tools,
+        ledger=open_ledger(document.get("ledger")),
+        prices=PriceTable.from_json(_object(document, "prices")),
+        credentials=credentials,
+        policy=policy() if wants_policy and policy is not None else None,
+        masker=Masker(document.get("pii") or ()),
+        budget=budget,
+    )
+
+
+def _router(document: Mapping[str, Any], credentials: CredentialStore) -> ModelRouter:
+    models = {name: _model(name, spec, credentials) for name, spec in _object(document, "models").items()}
+    if not models:
+        raise ValueError("models: at least one model is needed")
+    tenants = {
+        tenant: TenantRouting(dict(t.get("tiers") or {}), dict(t.get("fallbacks") or {}), t.get("default"))
+        for tenant, t in _object(document, "tenants").items()
+    }
+    return ModelRouter(
+        models,
+        default=document.get("default"),
+        tiers=_object(document, "tiers"),
+        fallbacks=_object(document, "fallbacks"),
+        tenants=tenants,
+    )
+
+
+def _object(document: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = document.get(name) or {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: expected an object")
+    return value
+
+
+def _model(name: str, spec: Any, credentials: CredentialStore) -> Model:
+    if not isinstance(spec, dict):
+        raise ValueError(f"models.{name}: expected an object")
+    provider = spec.get("provider")
+    if provider == "scripted":
+        return ScriptedModel(spec.get("script") or [], name=name)
+    if provider not in ("anthropic", "openai"):
+        raise ValueError(f"models.{name}.provider: expected anthropic, openai or scripted, not {provider!r}")
+    model = spec.get("model")
+    if not isinstance(model, str) or not model:
+        raise ValueError(f"models.{name}.model: the provider's model id is required")
+    key = _api_key(name, spec, credentials)
+    timeout = float(spec.get("timeoutSeconds", 60))
+    if provider == "anthropic":
+        from cadenza.workers.agents.anthropic_model import AnthropicModel
+
+        if not key:
+            raise ValueError(f"models.{name}: an Anthropic model needs apiKey or apiKeyEnv")
+        return AnthropicModel(model, api_key=key, base_url=spec.get("baseUrl"), timeout_s=timeout, name=name)
+    from cadenza.workers.agents.openai_model import OpenAICompatibleModel
+
+    base = spec.get("baseUrl")
+    if not isinstance(base, str) or not base:
+        raise ValueError(f"models.{name}.baseUrl: required for an OpenAI-compatible server")
+    return OpenAICompatibleModel(model, base_url=base, api_key=key, timeout_s=timeout, name=name)
+
+
+def _api_key(name: str, spec: Mapping[str, Any], credentials: CredentialStore) -> str | None:
+    if spec.get("apiKeyEnv"):
+        value = os.environ.get(str(spec["apiKeyEnv"]))
+        if not value:
+            raise ValueError(f"models.{name}.apiKeyEnv: {spec['apiKeyEnv']} is not set")
+        return value
+    text = spec.get("apiKey")
+    if text is None:
+        return None
+    problems: list[str] = []
+    resolver = SecretResolver(credentials, tenant_id=DEFAULT_TENANT, process_id="", redactor=Redactor())
+    value = resolver.resolve(str(text), problems, f"models.{name}.apiKey")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return str(value)
+
+
+def _tool(name: str, spec: Any, connectors: Mapping[str, Connector]) -> Tool:
+    if not isinstance(spec, dict):
+        raise ValueError(f"tools.{name}: expected an object")
+    connector = connectors.get(str(spec.get("connector")))
+    if connector is None:
+        known = ", ".join(sorted(connectors))
+        raise ValueError(f"tools.{name}.connector: expected one of {known}, not {spec.get('connector')!r}")
+    schema = spec.get("inputSchema") or {"type": "object"}
+    check_schema(schema, f"tools.{name}.inputSchema")
+    return connector_tool(
+        name, str(spec.get("description") or ""), schema, connector, spec.get("fixed") or {}
+    )
