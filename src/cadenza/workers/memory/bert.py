@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from safetensors.numpy import load_file
 
-__all__ = ["BertConfig", "BertLayer", "BertWeights", "encode", "erf", "load_bert"]
+__all__ = ["BertConfig", "BertLayer", "BertWeights", "encode", "load_bert"]
 
 Array = npt.NDArray[np.float32]
 
@@ -129,18 +129,29 @@ _AS_P = np.float32(0.3275911)
 _AS_A = tuple(np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
 
 
-def erf(x: Array) -> Array:
-    a1, a2, a3, a4, a5 = _AS_A
-    ax = np.abs(x)
-    t = np.float32(1.0) / (np.float32(1.0) + _AS_P * ax)
-    poly = ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t
-    y = np.float32(1.0) - poly * np.exp(-ax * ax)
-    signed: Array = np.copysign(y, x).astype(np.float32, copy=False)
-    return signed
-
-
 def _gelu(x: Array) -> Array:
-    return np.float32(0.5) * x * (np.float32(1.0) + erf(x * np.float32(1.0 / np.sqrt(2.0))))
+    """0.5 x (1 + erf(x / sqrt 2)), erf by Abramowitz & Stegun 7.1.26, with two scratch arrays: the FFN
+    activations are the largest arrays of the pass, and fresh temporaries per operation
+    cost more in page faults than the arithmetic does."""
+    a1, a2, a3, a4, a5 = _AS_A
+    z = np.abs(x)
+    z *= np.float32(1.0 / np.sqrt(2.0))
+    t = z * _AS_P
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * a5  # Horner: ((((a5 t + a4) t + a3) t + a2) t + a1) t
+    for coefficient in (a4, a3, a2, a1):
+        poly += coefficient
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z  # now 1 - erf(|x| / sqrt 2)
+    # erf is odd, so 1 + erf(x / sqrt 2) is 2 - poly where x >= 0 and poly where x < 0.
+    np.subtract(np.float32(2.0), poly, out=poly, where=x >= 0)
+    poly *= x
+    poly *= np.float32(0.5)
+    return poly
 
 
 def _layer_norm(x: Array, w: Array, b: Array, eps: float) -> Array:

