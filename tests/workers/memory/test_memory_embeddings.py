@@ -93,9 +93,13 @@ def test_paraphrases_are_closer_than_unrelated_sentences(embedder: MiniLMEmbedde
 
 
 def test_a_batch_gives_each_text_what_it_gets_alone(embedder: MiniLMEmbedder) -> None:
+    # 36 short texts (more than one batch of 32) and long ones (past the padded-token budget), interleaved:
+    # order, grouping and padding must not show in the result.
+    long_text = " ".join(f"step{i}" for i in range(200))
     texts = ["short", "a somewhat longer sentence with more tokens in it", "mid length text"] * 12
+    texts[5:5] = [long_text, long_text + " extra"] * 6
     together = embedder.embed(texts)
-    for index in (0, 1, 2, 35):
+    for index in (0, 1, 2, 5, 6, len(texts) - 1):
         alone = embedder.embed([texts[index]])[0]
         assert np.abs(together[index] - alone).max() < 1e-6
 
