@@ -11,10 +11,12 @@ from cadenza.workers.memory import (
     DEFAULT_TENANT,
     MemoryConfig,
     MemoryInputError,
+    MemoryRecord,
     MemoryStore,
     MiniLMEmbedder,
     Namespace,
 )
+from cadenza.workers.memory import store as memory_store
 from cadenza.workers.memory.store import MAX_TEXT_BYTES
 
 ACME = Namespace("acme", "order-handling")
@@ -191,3 +193,29 @@ def test_config_from_the_environment() -> None:
     server = MemoryConfig.from_env({"CADENZA_MEMORY_URI": "http://milvus:19530", "CADENZA_MEMORY_TOKEN": "t"})
     assert (server.is_server, server.token) == (True, "t")
     assert not MemoryConfig(uri="/tmp/x.db").is_server
+
+
+def test_deleting_a_namespace_larger_than_a_query_page_deletes_it_all(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_store, "_DELETE_PAGE", 3)
+    store.add_records(
+        [MemoryRecord(f"n{i}", ACME, "note", f"note number {i}", created_at=i) for i in range(8)]
+        + [MemoryRecord("g", GLOBEX, "note", "globex keeps this", created_at=0)]
+    )
+    assert store.count(ACME) == 8
+    assert store.delete(ACME) == 8
+    assert (store.count(ACME), store.count(GLOBEX)) == (0, 1)
+
+
+def test_one_bad_record_in_a_batch_stores_none(store: MemoryStore) -> None:
+    good = MemoryRecord("ok", ACME, "note", "fine")
+    for bad in (
+        MemoryRecord("bad id!", ACME, "note", "x"),
+        MemoryRecord("b", ACME, "diary", "x"),
+        MemoryRecord("b", ACME, "note", "x", tags=("no spaces",)),
+        MemoryRecord("b", ACME, "note", ""),
+    ):
+        with pytest.raises(MemoryInputError):
+            store.add_records([good, bad])
+    assert store.count(ACME) == 0

@@ -38,6 +38,7 @@ __all__ = ["MAX_TEXT_BYTES", "MemoryConfig", "MemoryHit", "MemoryRecord", "Memor
 MAX_TEXT_BYTES = 65_535
 MAX_METADATA_BYTES = 16_384
 MAX_LIMIT = 100
+_DELETE_PAGE = 1_000
 _OUTPUT = ["record_id", "tenant", "process_id", "kind", "text", "tags", "metadata", "created_at"]
 
 
@@ -195,10 +196,17 @@ class MemoryStore:
         return record
 
     def add_records(self, records: Sequence[MemoryRecord]) -> None:
-        """Stores records already built (one embedding batch, one upsert)."""
+        """Stores records already built (one embedding batch, one upsert); each is checked as ``add``
+        checks its arguments, and one bad record stores none."""
         if not records:
             return
         for record in records:
+            if not isinstance(record.namespace, Namespace):
+                raise MemoryInputError("a record's namespace must be a Namespace")
+            check_id(record.record_id)
+            check_kind(record.kind)
+            check_tags(record.tags)
+            _check_metadata(record.metadata)
             _check_text(record.text)
         vectors = self._embedder.embed([r.text for r in records])
         rows = [
@@ -269,11 +277,18 @@ class MemoryStore:
             if not ids:
                 return 0
             expr += f" and record_id in {in_list(ids)}"
-        found = self._client.query(self.collection, filter=expr, output_fields=["pk"])
-        if not found:
-            return 0
-        self._client.delete(self.collection, filter=f"pk in {in_list(row['pk'] for row in found)}")
-        return len(found)
+        deleted = 0
+        # A query returns a bounded window of rows (16,384 on a Milvus server), so a large namespace is
+        # deleted page by page; a page seen twice means the delete did not take, and stops the loop.
+        previous: set[str] = set()
+        while True:
+            rows = self._client.query(self.collection, filter=expr, output_fields=["pk"], limit=_DELETE_PAGE)
+            keys = {str(row["pk"]) for row in rows}
+            if not keys or keys & previous:
+                return deleted
+            self._client.delete(self.collection, filter=f"pk in {in_list(sorted(keys))}")
+            deleted += len(keys)
+            previous = keys
 
 
 def _record(row: Mapping[str, Any]) -> MemoryRecord:
