@@ -77,49 +77,52 @@ class BertWeights:
     layers: tuple[BertLayer, ...]
 
 
+class _Tensors:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tensors = load_file(str(path))
+
+    def get(self, name: str) -> Array:
+        # Checkpoints differ in whether names carry the ``bert.`` prefix of BertFor* heads.
+        for key in (name, f"bert.{name}"):
+            if key in self.tensors:
+                return np.ascontiguousarray(self.tensors[key], dtype=np.float32)
+        raise ValueError(f"{self.path}: tensor {name!r} is missing")
+
+    def dense_t(self, name: str) -> Array:
+        return np.ascontiguousarray(self.get(f"{name}.weight").T)
+
+    def layer(self, index: int) -> BertLayer:
+        p = f"encoder.layer.{index}"
+        qkv = [f"{p}.attention.self.{part}" for part in ("query", "key", "value")]
+        return BertLayer(
+            qkv_w=np.ascontiguousarray(np.concatenate([self.dense_t(n) for n in qkv], axis=1)),
+            qkv_b=np.concatenate([self.get(f"{n}.bias") for n in qkv]),
+            attn_out_w=self.dense_t(f"{p}.attention.output.dense"),
+            attn_out_b=self.get(f"{p}.attention.output.dense.bias"),
+            attn_ln_w=self.get(f"{p}.attention.output.LayerNorm.weight"),
+            attn_ln_b=self.get(f"{p}.attention.output.LayerNorm.bias"),
+            inter_w=self.dense_t(f"{p}.intermediate.dense"),
+            inter_b=self.get(f"{p}.intermediate.dense.bias"),
+            out_w=self.dense_t(f"{p}.output.dense"),
+            out_b=self.get(f"{p}.output.dense.bias"),
+            out_ln_w=self.get(f"{p}.output.LayerNorm.weight"),
+            out_ln_b=self.get(f"{p}.output.LayerNorm.bias"),
+        )
+
+
 def load_bert(model_dir: Path) -> BertWeights:
     """Reads ``config.json`` and ``model.safetensors`` from ``model_dir``."""
     config = BertConfig.from_file(model_dir / "config.json")
-    tensors = load_file(str(model_dir / "model.safetensors"))
-
-    def get(name: str) -> Array:
-        # Checkpoints differ in whether names carry the ``bert.`` prefix of BertFor* heads.
-        for key in (name, f"bert.{name}"):
-            if key in tensors:
-                return np.ascontiguousarray(tensors[key], dtype=np.float32)
-        raise ValueError(f"{model_dir / 'model.safetensors'}: tensor {name!r} is missing")
-
-    def dense_t(name: str) -> Array:
-        return np.ascontiguousarray(get(f"{name}.weight").T)
-
-    layers = []
-    for i in range(config.num_layers):
-        p = f"encoder.layer.{i}"
-        qkv = [f"{p}.attention.self.{part}" for part in ("query", "key", "value")]
-        layers.append(
-            BertLayer(
-                qkv_w=np.ascontiguousarray(np.concatenate([dense_t(n) for n in qkv], axis=1)),
-                qkv_b=np.concatenate([get(f"{n}.bias") for n in qkv]),
-                attn_out_w=dense_t(f"{p}.attention.output.dense"),
-                attn_out_b=get(f"{p}.attention.output.dense.bias"),
-                attn_ln_w=get(f"{p}.attention.output.LayerNorm.weight"),
-                attn_ln_b=get(f"{p}.attention.output.LayerNorm.bias"),
-                inter_w=dense_t(f"{p}.intermediate.dense"),
-                inter_b=get(f"{p}.intermediate.dense.bias"),
-                out_w=dense_t(f"{p}.output.dense"),
-                out_b=get(f"{p}.output.dense.bias"),
-                out_ln_w=get(f"{p}.output.LayerNorm.weight"),
-                out_ln_b=get(f"{p}.output.LayerNorm.bias"),
-            )
-        )
+    tensors = _Tensors(model_dir / "model.safetensors")
     return BertWeights(
         config=config,
-        word=get("embeddings.word_embeddings.weight"),
-        position=get("embeddings.position_embeddings.weight"),
-        token_type=get("embeddings.token_type_embeddings.weight"),
-        ln_w=get("embeddings.LayerNorm.weight"),
-        ln_b=get("embeddings.LayerNorm.bias"),
-        layers=tuple(layers),
+        word=tensors.get("embeddings.word_embeddings.weight"),
+        position=tensors.get("embeddings.position_embeddings.weight"),
+        token_type=tensors.get("embeddings.token_type_embeddings.weight"),
+        ln_w=tensors.get("embeddings.LayerNorm.weight"),
+        ln_b=tensors.get("embeddings.LayerNorm.bias"),
+        layers=tuple(tensors.layer(i) for i in range(config.num_layers)),
     )
 
 
