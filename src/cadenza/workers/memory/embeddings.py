@@ -75,7 +75,7 @@ class MiniLMEmbedder:
         *,
         max_tokens: int,
         batch_size: int = 32,
-        batch_tokens: int = 2048,
+        batch_tokens: int = 512,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
         if not 2 < max_tokens <= weights.config.max_positions:
@@ -128,7 +128,7 @@ class MiniLMEmbedder:
         """Indices of texts grouped shortest first, each group at most ``batch_size`` texts and
         ``batch_tokens`` padded tokens: similar lengths waste little work on padding, and the bound keeps
         the activations of one group in a few MB (larger arrays cost more in memory traffic than a
-        batch saves)."""
+        batch saves: see docs/memory.md)."""
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         batches: list[list[int]] = []
         for index in order:
