@@ -79,9 +79,10 @@ export function actionsFor(task: TaskDetail, me: Me, reload: Reload): HTMLElemen
   } else if (!mine) {
     group.append(h('p', { class: 'hint' }, `Claimed by ${task.assignee}.`));
   }
-  if (mine) {
+  if (mine) group.append(button('Unclaim', () => void run('Unclaiming', 'Unclaimed.', () => api.unclaim(task.key), reload)));
+  // Completing an unclaimed task claims it for the caller first (the API does both in one request).
+  if (mine || !task.assignee) {
     group.append(
-      button('Unclaim', () => void run('Unclaiming', 'Unclaimed.', () => api.unclaim(task.key), reload)),
       button('Complete', () => {
         const data = validData('Completing');
         if (data !== null) void run('Completing', 'Completed.', () => api.complete(task.key, data), reload);

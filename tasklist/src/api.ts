@@ -39,14 +39,15 @@ export interface Task {
   dueDate: string | null;
   followUpDate: string | null;
   createdAt: string | null;
+  completedAt?: string | null;
   overdue: boolean;
   formKey: string | null;
   approval?: boolean;
 }
 
 export interface AuditEntry {
-  who?: string | null;
-  when?: string | null;
+  actor?: string | null;
+  at?: string | null;
   action: string;
   changes?: Record<string, unknown> | null;
 }
@@ -55,7 +56,7 @@ export interface Comment {
   id?: string | number;
   author?: string | null;
   text: string;
-  createdAt?: string | null;
+  at?: string | null;
 }
 
 export interface TaskDetail extends Task {

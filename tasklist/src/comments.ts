@@ -24,7 +24,7 @@ export function commentsSection(task: TaskDetail, reload: () => Promise<void>): 
     h(
       'li',
       {},
-      h('div', { class: 'comment-meta' }, comment.author ?? 'someone', ' · ', h('time', {}, formatTime(comment.createdAt))),
+      h('div', { class: 'comment-meta' }, comment.author ?? 'someone', ' · ', h('time', {}, formatTime(comment.at))),
       h('p', {}, comment.text),
     ),
   );

@@ -2,7 +2,7 @@
 // diagram with the task's element marked, the variables, the audit history and the comments.
 
 import { api, type Me, type TaskDetail } from './api';
-import { clearForm, isApproval, setFormDisabled, showForm } from './form';
+import { clearForm, setFormDisabled, showForm } from './form';
 import { byId, formatTime, h } from './dom';
 import { showDiagram } from './diagram';
 import { actionsFor } from './actions';
@@ -35,6 +35,7 @@ function facts(task: TaskDetail): HTMLElement {
     ...fact('Due', formatTime(task.dueDate)),
     ...fact('Follow-up', formatTime(task.followUpDate)),
     ...fact('Created', formatTime(task.createdAt)),
+    ...(task.completedAt ? fact('Completed', formatTime(task.completedAt)) : []),
   );
 }
 
@@ -58,10 +59,10 @@ function historySection(task: TaskDetail): HTMLElement {
     h(
       'li',
       {},
-      h('time', {}, formatTime(entry.when)),
+      h('time', {}, formatTime(entry.at)),
       ' ',
       h('strong', {}, entry.action),
-      entry.who ? ` by ${entry.who}` : '',
+      entry.actor ? ` by ${entry.actor}` : '',
       entry.changes && Object.keys(entry.changes).length ? h('code', { class: 'changes' }, JSON.stringify(entry.changes)) : null,
     ),
   );
@@ -75,9 +76,8 @@ function historySection(task: TaskDetail): HTMLElement {
 
 export function formEditable(task: TaskDetail, me: Me): boolean {
   if (task.state !== 'created') return false;
-  if (task.assignee === me.username) return true;
-  // An approval decision claims an unclaimed task itself, so its form is usable before claiming.
-  return !task.assignee && isApproval(task.form, task.approval);
+  // Completing or deciding an unclaimed task claims it first, so its form is usable before claiming.
+  return !task.assignee || task.assignee === me.username;
 }
 
 export async function renderDetail(key: string, context: DetailContext): Promise<void> {
