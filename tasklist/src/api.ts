@@ -103,8 +103,9 @@ async function problemOf(response: Response): Promise<Problem> {
     const body = JSON.parse(text) as Partial<Problem>;
     return { ...body, status: body.status ?? response.status };
   } catch {
-    // Not a problem document (a proxy's error page, say): keep what there is.
-    return { status: response.status, title: response.statusText || 'Request failed', detail: text.slice(0, 500) };
+    // Not a problem document (a proxy's error page, say): keep its text unless it is markup.
+    const detail = text.trimStart().startsWith('<') ? undefined : text.slice(0, 500);
+    return { status: response.status, title: response.statusText || 'Request failed', detail };
   }
 }
 
