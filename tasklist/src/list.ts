@@ -49,6 +49,12 @@ export function renderFilters(me: Me, workflows: Workflow[], onChange: () => voi
     h('button', { type: 'submit' }, 'Refresh'),
   );
   form.addEventListener('change', onChange);
+  // Typing in a field (priority, date) refilters too, once the typing pauses.
+  let typing = 0;
+  form.addEventListener('input', () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(onChange, 300);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     onChange();
