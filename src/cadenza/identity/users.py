@@ -60,7 +60,7 @@ class User:
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """``scrypt$N$r$p$salt$hash`` (base64): self-describing, so the cost can grow without breaking old hashes."""
+    """``scrypt$N$r$p$salt$hash`` (base64): self-describing, so the cost can grow, old hashes still work."""
     salt = salt if salt is not None else os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, maxmem=64 * 1024 * 1024)
     encode = base64.b64encode
@@ -109,7 +109,8 @@ class UserDirectory:
         # Demo passwords are checked as plain text: hashing them with scrypt at start would cost ~150 ms for
         # users whose passwords are public anyway.
         users = [
-            User(Principal(name, display, groups, (DEFAULT_TENANT,)), "") for name, _, display, groups in DEMO_USERS
+            User(Principal(name, display, groups, (DEFAULT_TENANT,)), "")
+            for name, _, display, groups in DEMO_USERS
         ]
         return cls(users, demo=True)
 
@@ -140,7 +141,9 @@ def load_users(path: Path) -> UserDirectory:
     try:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as error:
-        raise UsersFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {error}") from None
+        raise UsersFileError(
+            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {error}"
+        ) from None
     entries = data.get("users") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise UsersFileError(f"{path}: expected a list 'users' of tables")
@@ -153,12 +156,14 @@ def _user(path: Path, index: int, entry: Any) -> User:
     name = entry["username"]
     secret = entry.get("password_hash")
     if not isinstance(secret, str) or not secret.startswith("scrypt$"):
-        raise UsersFileError(f"{path}: user '{name}' needs 'password_hash' (scrypt$...; cadenza hash-password)")
+        raise UsersFileError(
+            f"{path}: user '{name}' needs 'password_hash' (scrypt$...; cadenza hash-password)"
+        )
     groups, tenants = entry.get("groups", []), entry.get("tenants", [DEFAULT_TENANT])
     for field, items in (("groups", groups), ("tenants", tenants)):
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
             raise UsersFileError(f"{path}: user '{name}': '{field}' must be a list of strings")
     if not tenants:
         raise UsersFileError(f"{path}: user '{name}' needs at least one tenant")
-    display = entry.get("name") if isinstance(entry.get("name"), str) else name
+    display = entry["name"] if isinstance(entry.get("name"), str) else name
     return User(Principal(name, display, tuple(groups), tuple(tenants)), secret)

@@ -3,8 +3,8 @@ records (workflows, forms, executions, incidents, tasks), and the tables the API
 the task audit trail, SLA breaches, idempotency keys).
 
 Every row carries its tenant; every query the API makes filters on it. Times are epoch milliseconds (the
-records' own clock), converted to ISO 8601 only at the edge. Lists of names are JSON text, matched with LIKE on
-the quoted name, so SQLite and PostgreSQL answer the same queries.
+records' own clock), converted to ISO 8601 only at the edge. Lists of names are JSON text, matched with
+LIKE on the quoted name, so SQLite and PostgreSQL answer the same queries.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Projections and API tables: workflows, forms, executions, incidents, tasks (fed by exporters), task comments,
-the task audit trail, SLA breaches and idempotency keys.
+"""Projections and API tables: workflows, forms, executions, incidents, tasks (fed by exporters),
+task comments, the task audit trail, SLA breaches and idempotency keys.
 
 Revision ID: 0003
 Revises: 0001
