@@ -48,7 +48,7 @@ def test_deploy_start_work_and_show_an_instance(serve_process: Callable[..., Ser
     assert as_json(server, "jobs", "charge")["jobs"] == []
     view = as_json(server, "show", str(key))
     assert [e["elementId"] for e in view["activeElements"]] == ["paid"]
-    assert view["variables"]["root"] == {"orderId": "o-1", "charged": True}
+    assert view["variables"] == {"orderId": "o-1", "charged": True}
     assert server.stop() == 0
     assert "Cadenza serving the HTTP API" in server.output()
 
