@@ -29,7 +29,7 @@ def api(web_server: ServeProcess) -> Iterator[ApiClient]:
 def tasks(api: ApiClient) -> dict[str, str]:
     """Three open tasks for demo (in both groups): one claimed by demo, two unassigned."""
     urgent = api.execute(
-        "expense-approval",
+        "purchase-request",
         {
             "reference": "U",
             "amount": 9,
@@ -39,7 +39,7 @@ def tasks(api: ApiClient) -> dict[str, str]:
         },
     )
     later = api.execute(
-        "expense-approval",
+        "purchase-request",
         {"reference": "L", "amount": 9, "candidateGroups": ["managers"], "priority": 30, "due": when(days=5)},
     )
     leave = api.execute("leave-request", {})
@@ -112,7 +112,7 @@ def test_an_overdue_task_is_flagged(
     page: Page, web_server: ServeProcess, api: ApiClient, tasks: dict[str, str]
 ) -> None:
     late = api.execute(
-        "expense-approval",
+        "purchase-request",
         {"reference": "O", "amount": 5, "candidateGroups": ["approvers"], "due": when(hours=-1)},
     )
     key = wait_for_task(api, late, "Task_Approve")["key"]
