@@ -108,6 +108,22 @@ def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: d
     refilter(page, ["later", "urgent"], tasks)
 
 
+def test_the_state_filter_shows_completed_tasks(
+    page: Page, web_server: ServeProcess, api: ApiClient, tasks: dict[str, str]
+) -> None:
+    done = api.execute("leave-request", {})
+    key = wait_for_task(api, done, "Task_Review")["key"]
+    api.post(f"/v1/tasks/{key}/complete", {"variables": {}})
+    open_tasklist(page, web_server, "demo")
+    expect(task_item(page, tasks["leave"])).to_be_visible()
+    expect(task_item(page, key)).to_have_count(0)
+    page.get_by_label("State").select_option("completed")
+    expect(task_item(page, key)).to_be_visible()
+    expect(task_item(page, tasks["leave"])).to_have_count(0)
+    open_task(page, key)
+    expect(page.get_by_text("This task is completed.")).to_be_visible()
+
+
 def test_an_overdue_task_is_flagged(
     page: Page, web_server: ServeProcess, api: ApiClient, tasks: dict[str, str]
 ) -> None:
