@@ -18,12 +18,12 @@ __all__ = ["router"]
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", openapi_extra={"security": []})
 async def health() -> dict[str, str]:
     return {"status": "UP", "version": __version__}
 
 
-@router.get("/ready")
+@router.get("/ready", openapi_extra={"security": []})
 async def ready(services: Svc) -> dict[str, Any]:
     if not services.engine_running():
         raise Problem(503, "the engine's writer is not running", kind="not-ready")
@@ -35,7 +35,7 @@ async def ready(services: Svc) -> dict[str, Any]:
     return {"status": "READY", "exportedPosition": services.exporter.position}
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get("/metrics", response_class=PlainTextResponse, openapi_extra={"security": []})
 async def metrics(services: Svc) -> str:
     """Prometheus text format. The breach count is the durable one (the table), so it survives restarts."""
     with services.views.begin() as conn:

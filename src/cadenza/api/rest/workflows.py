@@ -29,7 +29,7 @@ class Execute(BaseModel):
     variables: dict[str, Any] | None = None
     correlationId: str | None = Field(default=None, max_length=255)
     businessKey: str | None = Field(default=None, max_length=255)
-    version: int = Field(default=-1, ge=-1)
+    version: int = Field(default=-1, ge=-1, le=2**31 - 1)
     tenantId: str | None = None
     withResult: bool = False
     requestTimeoutMs: int = Field(default=10_000, ge=0, le=600_000)
