@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from rest_support import REPO, assert_problem, deploy, eventually, execute, run
 
 from cadenza.api.rest.wiring import LocalApi
 from cadenza.core.records import RecordType, ValueType
-from rest_support import REPO, assert_problem, deploy, eventually, execute, run
 
 EXPENSE = [REPO / "bpmn" / "expense-approval.bpmn", REPO / "bpmn" / "expense-review.form"]
 VALID = {"costCenter": "CC-1234", "approved": True, "category": "travel", "approvedAmount": 120}

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
 from cadenza.client import CadenzaClient
 from serve_support import ServeProcess
 

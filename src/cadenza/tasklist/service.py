@@ -71,7 +71,7 @@ class TaskService:
         return row
 
     def _fresh(self, row: Any) -> Any:
-        """The row again after an action: the actor may no longer see it (an unclaim hands it back to others)."""
+        """The row after an action: the actor may no longer see it (an unclaim hands it to others)."""
         with self.views.begin() as conn:
             return conn.execute(select(tasks).where(tasks.c.key == row.key)).first()
 
