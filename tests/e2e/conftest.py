@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from browser_support import REPO_ROOT, Console, ensure_built, launch_chromium, screenshot_path
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from serve_support import ServeProcess
 
 WEB_APPS = ("tasklist",)
+# A shared 2-core machine can be slow: a task appears within one list refresh (3 s) plus the server's work.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +45,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 
     def open_page() -> Page:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         opened.append((context, page, Console.attach(page)))
         return page
