@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from serve_support import ServeProcess
 
-WEB_APPS = ("tasklist",)
+# The web apps `cadenza serve` serves; each one present in the checkout is built before its tests.
+WEB_APPS = tuple(app for app in ("tasklist", "modeler") if (REPO_ROOT / app / "package.json").exists())
 # A shared 2-core machine can be slow: a task appears within one list refresh (3 s) plus the server's work.
 TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
