@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
-from browser_support import ApiClient
+from browser_support import ApiClient, login
 from playwright.sync_api import Page, expect
 from tasklist_support import deploy_fixtures, open_task, open_tasklist, task_item, wait_for_task, when
 
@@ -106,6 +106,18 @@ def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: d
     refilter(page, ["urgent", "later"], tasks)
     page.get_by_label("Order").select_option("desc")
     refilter(page, ["later", "urgent"], tasks)
+
+
+def test_load_more_follows_the_cursor(page: Page, web_server: ServeProcess, tasks: dict[str, str]) -> None:
+    login(page, web_server, "demo", "/tasklist/?pageSize=1")
+    page.get_by_label("Process").select_option("purchase-request")
+    page.get_by_label("Sort by").select_option("priority")
+    refilter(page, ["urgent"], tasks)
+    more = page.get_by_role("button", name="Load more")
+    more.click()
+    refilter(page, ["urgent", "later"], tasks)
+    expect(more).to_be_hidden()  # the last page has no next cursor
+    assert shown(page, tasks) == ["urgent", "later"]
 
 
 def test_the_state_filter_shows_completed_tasks(
