@@ -75,6 +75,15 @@ def test_an_anonymous_visit_goes_to_the_login_page(page: Page, web_server: Serve
     expect(page.get_by_label("Password")).to_be_visible()
 
 
+def test_sign_out_ends_the_session(page: Page, web_server: ServeProcess) -> None:
+    open_tasklist(page, web_server, "bob")
+    expect(page.get_by_text("Signed in as")).to_contain_text("Bob")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/auth/login"))
+    page.goto(f"{web_server.address}/tasklist/")
+    page.wait_for_url(re.compile(r"/auth/login\?next="))  # the cookie is gone: /v1/me answers 401 again
+
+
 def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: dict[str, str]) -> None:
     open_tasklist(page, web_server, "demo")
     page.get_by_label("Sort by").select_option("priority")
