@@ -1,5 +1,5 @@
 """Fixtures for the browser tests of every web app: a ``cadenza serve`` per module serving the built apps, one
-Chromium per session, and per test a fresh browser context and page whose screenshot is saved to
+Chromium per module, and per test a fresh browser context and page whose screenshot is saved to
 artifacts/screenshots/<test>.png whether the test passed or failed (its console errors, if any, in
 <test>.console.txt).
 """
@@ -21,8 +21,10 @@ TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, and every later test that calls asyncio.run() would fail.
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium
