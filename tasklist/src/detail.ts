@@ -16,6 +16,7 @@ export interface DetailContext {
 }
 
 let shownKey: string | null = null;
+let renders = 0;
 
 function fact(term: string, value: string | number | null | undefined): HTMLElement[] {
   return [h('dt', {}, term), h('dd', {}, value === null || value === undefined || value === '' ? '—' : String(value))];
@@ -80,56 +81,79 @@ export function formEditable(task: TaskDetail, me: Me): boolean {
   return !task.assignee || task.assignee === me.username;
 }
 
-export async function renderDetail(key: string, context: DetailContext): Promise<void> {
-  const pane = byId('detail');
-  let task: TaskDetail;
-  try {
-    task = await api.task(key);
-  } catch (error) {
-    showProblem(error, 'Loading the task');
-    pane.replaceChildren(h('p', { class: 'hint' }, 'The task could not be loaded.'));
-    return;
-  }
-  shownKey = key;
-  const formHost = h('div', { class: 'form-host' });
-  const diagramHost = h('div', { class: 'diagram-host', role: 'img', 'aria-label': 'Process diagram' });
-  const reload = async (): Promise<void> => {
-    context.changed();
-    if (shownKey === key) await renderDetail(key, context);
-  };
-  pane.replaceChildren(
+interface Hosts {
+  form: HTMLElement;
+  diagram: HTMLElement;
+}
+
+function article(task: TaskDetail, me: Me, hosts: Hosts, reload: () => Promise<void>): HTMLElement {
+  const overdue = task.overdue ? h('span', { class: 'badge badge-overdue' }, 'Overdue') : null;
+  return h(
+    'article',
+    { class: `task-detail${task.overdue ? ' overdue' : ''}`, 'data-key': task.key, 'data-state': task.state },
+    h('h2', {}, task.name || task.elementId, overdue),
+    facts(task),
+    actionsFor(task, me, reload),
     h(
-      'article',
-      { class: `task-detail${task.overdue ? ' overdue' : ''}`, 'data-key': task.key, 'data-state': task.state },
-      h('h2', {}, task.name || task.elementId, task.overdue ? h('span', { class: 'badge badge-overdue' }, 'Overdue') : null),
-      facts(task),
-      actionsFor(task, context.me, reload),
-      h(
-        'section',
-        { class: 'form-section', 'aria-labelledby': 'form-heading' },
-        h('h3', { id: 'form-heading' }, 'Form'),
-        task.form ? formHost : h('p', { class: 'hint' }, 'This task has no form.'),
-      ),
-      h('section', { class: 'diagram-section', 'aria-labelledby': 'diagram-heading' }, h('h3', { id: 'diagram-heading' }, 'Diagram'), diagramHost),
-      variablesSection(task.variables),
-      historySection(task),
-      commentsSection(task, reload),
+      'section',
+      { class: 'form-section', 'aria-labelledby': 'form-heading' },
+      h('h3', { id: 'form-heading' }, 'Form'),
+      task.form ? hosts.form : h('p', { class: 'hint' }, 'This task has no form.'),
     ),
+    h(
+      'section',
+      { class: 'diagram-section', 'aria-labelledby': 'diagram-heading' },
+      h('h3', { id: 'diagram-heading' }, 'Diagram'),
+      hosts.diagram,
+    ),
+    variablesSection(task.variables),
+    historySection(task),
+    commentsSection(task, reload),
   );
+}
+
+async function fill(task: TaskDetail, me: Me, hosts: Hosts): Promise<void> {
   if (task.form) {
-    await showForm(formHost, task.form, task.variables);
-    setFormDisabled(!formEditable(task, context.me));
+    await showForm(hosts.form, task.form, task.variables);
+    setFormDisabled(!formEditable(task, me));
   } else {
     clearForm();
   }
-  showDiagram(diagramHost, task.processDefinitionKey, task.elementId).catch((error: unknown) => {
-    diagramHost.replaceChildren(h('p', { class: 'hint' }, 'The diagram could not be shown.'));
+  showDiagram(hosts.diagram, task.processDefinitionKey, task.elementId).catch((error: unknown) => {
+    hosts.diagram.replaceChildren(h('p', { class: 'hint' }, 'The diagram could not be shown.'));
     showProblem(error, 'Loading the diagram');
   });
 }
 
+export async function renderDetail(key: string, context: DetailContext): Promise<void> {
+  // A later selection wins over an earlier one whose answer comes back after it.
+  const generation = ++renders;
+  let task: TaskDetail;
+  try {
+    task = await api.task(key);
+  } catch (error) {
+    if (generation !== renders) return;
+    showProblem(error, 'Loading the task');
+    byId('detail').replaceChildren(h('p', { class: 'hint' }, 'The task could not be loaded.'));
+    return;
+  }
+  if (generation !== renders) return;
+  shownKey = key;
+  const hosts: Hosts = {
+    form: h('div', { class: 'form-host' }),
+    diagram: h('div', { class: 'diagram-host', role: 'img', 'aria-label': 'Process diagram' }),
+  };
+  const reload = async (): Promise<void> => {
+    context.changed();
+    if (shownKey === key) await renderDetail(key, context);
+  };
+  byId('detail').replaceChildren(article(task, context.me, hosts, reload));
+  await fill(task, context.me, hosts);
+}
+
 export function clearDetail(): void {
   shownKey = null;
+  renders += 1;
   clearForm();
   byId('detail').replaceChildren(h('p', { class: 'hint' }, 'Select a task.'));
 }
