@@ -26,7 +26,8 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         values = None
-    if not isinstance(values, list) or len(values) != size:
+    wellformed = isinstance(values, list) and len(values) == size
+    if not wellformed or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
     return values
 
