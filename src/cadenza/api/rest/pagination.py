@@ -20,7 +20,7 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def decode_cursor(cursor: str | None, size: int) -> list[int] | None:
-    """The sort values a cursor holds (integers: keys, times, priorities); a 400 problem for any other text."""
+    """The sort values a cursor holds (integers: keys, times, priorities); a 400 problem for other text."""
     if not cursor:
         return None
     try:
