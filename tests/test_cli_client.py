@@ -62,7 +62,7 @@ def test_client_errors_are_short_and_exit_non_zero(serve_process: Callable[..., 
     code, output = cadenza(server, "start", "x", "--variables", "[1]")
     assert code == 1 and "variables must be a JSON object" in output
     code, output = cadenza(server, "show", "42")
-    assert code == 1 and "no process instance with key '42'" in output
+    assert code == 1 and "no execution with key '42'" in output
     code, output = cadenza(f"http://127.0.0.1:{free_port()}", "show", "42")
     assert code == 1 and "cannot reach Cadenza" in output
 

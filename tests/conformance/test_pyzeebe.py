@@ -176,12 +176,14 @@ def test_failures_use_up_retries_into_an_incident_that_resolves(
             assert "backend down" in incident["errorMessage"]
             healthy.set()
             await stub.UpdateJobRetries(
-                gateway_pb2.UpdateJobRetriesRequest(jobKey=incident["jobKey"], retries=1)
+                gateway_pb2.UpdateJobRetriesRequest(jobKey=int(incident["jobKey"]), retries=1)
             )
-            await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=incident["key"]))
+            await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=int(incident["key"])))
             view = await asyncio.to_thread(inspector.wait_for, key, completed)
             with pytest.raises(grpc.aio.AioRpcError) as again:
-                await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=incident["key"]))
+                await stub.ResolveIncident(
+                    gateway_pb2.ResolveIncidentRequest(incidentKey=int(incident["key"]))
+                )
         assert attempts == [2, 1, 1]  # two failures use up the two retries; the third attempt follows the fix
         assert view["variables"] == {"recovered": True}
         assert again.value.code() is grpc.StatusCode.NOT_FOUND

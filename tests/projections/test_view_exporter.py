@@ -81,7 +81,7 @@ def test_a_failing_batch_rolls_back_its_rows_with_its_position_and_is_retried(st
         exporter = ViewExporter(engine.store, views)
         exporter.retry_seconds = 0.05
         apply = exporter.handlers.apply
-        failures = []
+        failures: list[int] = []
 
         def flaky(conn: Any, record: Record) -> None:
             apply(conn, record)

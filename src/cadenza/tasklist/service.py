@@ -113,7 +113,7 @@ class TaskService:
                 403, f"task '{key}' is claimed by '{row.assignee}'; only they or a manager may unclaim it"
             )
         if row.assignee:
-            await self._command(row, "ASSIGN", {"assignee": "", "action": "unclaim"})
+            await self._command(row, "ASSIGN", {"assignee": "", "action": "unassign"})
             self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
         return self._fresh(row)
 

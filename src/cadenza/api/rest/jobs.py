@@ -49,7 +49,10 @@ async def complete_job(
     number = parse_key(key, "job")
     variables = services.variables(body.variables if body else None)
     tenant = await _job_tenant(services, user, number)
-    await services.accepted(ValueType.JOB, "COMPLETE", {"variables": variables}, key=number, tenant=tenant)
+    done = await services.accepted(
+        ValueType.JOB, "COMPLETE", {"variables": variables}, key=number, tenant=tenant
+    )
+    await services.settled(done)  # the views (executions, incidents, tasks) show what the completion did
     return {"jobKey": number, "state": "completed"}
 
 
@@ -64,6 +67,7 @@ async def fail_job(key: str, body: FailJob, services: Svc, user: CurrentUser) ->
     }
     tenant = await _job_tenant(services, user, number)
     response = await services.accepted(ValueType.JOB, "FAIL", value, key=number, tenant=tenant)
+    await services.settled(response)
     return {"jobKey": number, "state": "failed", "retries": response.value.get("retries")}
 
 

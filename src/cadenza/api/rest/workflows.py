@@ -26,7 +26,8 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 class Execute(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    variables: dict[str, Any] | None = None
+    #: Any JSON here, so a non-object gets the engine-wide sentence ("must be a JSON object, but was ...").
+    variables: Any = None
     correlationId: str | None = Field(default=None, max_length=255)
     businessKey: str | None = Field(default=None, max_length=255)
     version: int = Field(default=-1, ge=-1, le=2**31 - 1)
