@@ -24,7 +24,7 @@ class BodyLimit:
         self.max_deployment_bytes = max_deployment_bytes
 
     def bound(self, path: str) -> int:
-        if path.startswith("/v1/deployments"):
+        if path == "/v1/workflows" or path.startswith("/v1/workspace"):
             return self.max_deployment_bytes
         return self.max_variables_bytes + _ENVELOPE_BYTES
 
@@ -54,7 +54,8 @@ class BodyLimit:
 
     async def _refuse(self, size: int, bound: int, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the request body is at least {size:,} bytes, over this path's limit of {bound:,} bytes"
-        await problem_response(Problem(413, detail, kind="body-too-large", limit=bound))(scope, receive, send)
+        refused = problem_response(Problem(413, detail, kind="body-too-large", limit=bound), scope["path"])
+        await refused(scope, receive, send)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
