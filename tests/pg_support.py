@@ -14,6 +14,6 @@ def reset_postgres(url: str) -> None:
     engine = create_engine(normalize_url(url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+            conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, workspace_files, workspace_versions, alembic_version"))
     finally:
         engine.dispose()

@@ -65,7 +65,7 @@ def test_reopening_recovers_everything(durable_url: str, opened: Callable[[str],
     assert again.exporter_position("history", 1) == 77
     engine = create_engine(normalize_url(durable_url))
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
     engine.dispose()
 
 

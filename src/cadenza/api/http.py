@@ -25,6 +25,7 @@ from cadenza.api.schemas import (
     variables_text,
 )
 from cadenza.api.views import instance_view, job_view
+from cadenza.api.workspace import install_workspace
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.engine_adapters.port import EnginePort
 from cadenza.xmlsafe import DEFAULT_MAX_BYTES
@@ -80,6 +81,7 @@ def create_app(
         BodyLimit, max_variables_bytes=max_variables_bytes, max_deployment_bytes=4 * DEFAULT_MAX_BYTES
     )
     app.include_router(router)
+    install_workspace(app, engine)
     return app
 
 

@@ -98,6 +98,11 @@ class SqlStore:
             self._engine.dispose()
             raise
 
+    @property
+    def sql_engine(self) -> Engine:
+        """The database engine, for tables beside the engine's own (the modeler's workspace)."""
+        return self._engine
+
     def __repr__(self) -> str:
         return f"SqlStore({self.url.render_as_string(hide_password=True)!r})"
 
