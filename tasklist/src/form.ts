@@ -1,0 +1,53 @@
+// The task form: form-js's viewer renders the deployed form-js schema over the task's variables; its own
+// validation (required, min/max, pattern...) runs before anything is sent, and the server validates again.
+
+import { Form } from '@bpmn-io/form-js-viewer';
+
+import type { FormSchema } from './api';
+
+let current: Form | null = null;
+
+export interface Submission {
+  data: Record<string, unknown>;
+  errors: Record<string, string[]>;
+}
+
+export async function showForm(container: HTMLElement, schema: FormSchema, data: Record<string, unknown>): Promise<void> {
+  current?.destroy();
+  current = new Form({ container });
+  await current.importSchema(schema, data);
+}
+
+export function clearForm(): void {
+  current?.destroy();
+  current = null;
+}
+
+export function submitForm(): Submission {
+  if (!current) return { data: {}, errors: {} };
+  const { data, errors } = current.submit();
+  return { data: { ...data }, errors };
+}
+
+export function setFormDisabled(disabled: boolean): void {
+  current?.setProperty('disabled', disabled);
+}
+
+/** The keys of every field in the schema, nested groups included. */
+export function fieldKeys(schema: FormSchema | null): string[] {
+  const keys: string[] = [];
+  const visit = (components: unknown): void => {
+    if (!Array.isArray(components)) return;
+    for (const component of components as Array<Record<string, unknown>>) {
+      if (typeof component.key === 'string') keys.push(component.key);
+      visit(component.components);
+    }
+  };
+  visit(schema?.components);
+  return keys;
+}
+
+/** An approval task decides an `approved` boolean (the form has the field, or the API flags the task). */
+export function isApproval(schema: FormSchema | null, flagged: boolean | undefined): boolean {
+  return Boolean(flagged) || fieldKeys(schema).includes('approved');
+}
