@@ -54,7 +54,6 @@ export class BpmnEditor {
       moddleExtensions: { zeebe: zeebeModdle },
       elementTemplates,
       linting: { bpmnlint: linterConfig, active: true },
-      keyboard: { bindTo: document },
     });
     this.modeler.on('commandStack.changed', () => {
       this.onChange();

@@ -20,7 +20,7 @@ export class DmnEditor {
   private readonly modeler: any;
 
   constructor(container: HTMLElement, onChange: () => void) {
-    this.modeler = new DmnModeler({ container, common: { keyboard: { bindTo: document } } });
+    this.modeler = new DmnModeler({ container });
     // Every view (DRD, decision table, literal expression) has its own viewer and command stack.
     const watched = new WeakSet<object>();
     this.modeler.on('views.changed', () => {
