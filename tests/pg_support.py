@@ -14,6 +14,8 @@ def reset_postgres(url: str) -> None:
     engine = create_engine(normalize_url(url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, workspace_files, workspace_versions, alembic_version"))
+            # Every table any migration made (the API's projections too), whoever added them.
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     finally:
         engine.dispose()

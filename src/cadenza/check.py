@@ -16,7 +16,7 @@ from cadenza.bpmn import BpmnError, parse_bpmn
 from cadenza.dmn import DmnError, load_dmn
 from cadenza.xmlsafe import XmlError, read_source
 
-__all__ = ["FileReport", "Issue", "check_document", "check_file"]
+__all__ = ["FileReport", "Issue", "check_file"]
 
 # DMN messages name an element as ``decision 'Risk' (id=risk)``; the first such id is the element's.
 _DMN_ID = re.compile(r"\(id=([^)]+)\)")
@@ -74,37 +74,22 @@ def check_file(path: Path) -> FileReport:
     return report
 
 
-def check_document(data: bytes, name: str, kind: str) -> FileReport:
-    """Validates a document held in memory (the modeler's lint) as deployment would; kind: bpmn or dmn."""
-    report = FileReport(name, kind)
-    if kind == "bpmn":
-        _check_bpmn_bytes(data, name, report)
-    else:
-        _check_dmn(data, report)
-    return report
-
-
 def _check_bpmn(path: Path, report: FileReport) -> None:
     try:
         data, _ = read_source(path)  # the size bound holds before the file is read
+        definitions = parse_bpmn(data, resource_name=path.name)
     except XmlError as exc:
         report.problems.append(Issue(exc.message, None, exc.line))
         return
-    _check_bpmn_bytes(data, path.name, report)
-
-
-def _check_bpmn_bytes(data: bytes, name: str, report: FileReport) -> None:
-    try:
-        definitions = parse_bpmn(data, resource_name=name)
     except BpmnError as exc:
         report.problems.extend(Issue(p.message, p.element_id, p.line) for p in exc.problems)
         return
     report.contents = [process.id for process in definitions.processes]
 
 
-def _check_dmn(source: Path | bytes, report: FileReport) -> None:
+def _check_dmn(path: Path, report: FileReport) -> None:
     try:
-        model = load_dmn(source)
+        model = load_dmn(path)
     except DmnError as exc:
         found = _DMN_ID.search(exc.element or "") or _DMN_ID.search(exc.message)
         element = found.group(1) if found else exc.element

@@ -114,6 +114,22 @@ def serve(
             "prefer the environment: a command line is visible to other users)",
         ),
     ] = None,
+    users: Annotated[
+        Path | None,
+        typer.Option(
+            "--users",
+            help="Users file (TOML or JSON: username, password_hash, name, groups, tenants); without one the "
+            "demo users demo/demo, alice/alice and bob/bob sign in. (env CADENZA_USERS)",
+        ),
+    ] = None,
+    web_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--web-dir",
+            help="Directory holding tasklist/dist and modeler/dist. (env CADENZA_WEB_DIR, default the "
+            "repository's folders)",
+        ),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option(
@@ -139,6 +155,8 @@ def serve(
             grpc_tls_cert=grpc_tls_cert,
             grpc_tls_key=grpc_tls_key,
             grpc_token=grpc_token,
+            users=users,
+            web_dir=web_dir,
         )
     except ConfigError as error:
         raise typer.BadParameter(str(error)) from None
@@ -147,6 +165,18 @@ def serve(
     except Exception as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+
+
+@app.command("hash-password")
+def hash_password_command(
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="The password.")
+    ],
+) -> None:
+    """Print the scrypt hash of a password, for the password_hash of a users file (cadenza serve --users)."""
+    from cadenza.identity import hash_password
+
+    typer.echo(hash_password(password))
 
 
 def main() -> None:

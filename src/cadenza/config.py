@@ -37,6 +37,10 @@ class ServeConfig:
     grpc_token: str | None = None
     #: Commands that may wait for the engine's writer; past it new work gets RESOURCE_EXHAUSTED / 503.
     max_queued_commands: int = 10_000
+    #: The users file (TOML or JSON); None runs with the demo users.
+    users: Path | None = None
+    #: Where the web apps' builds are (``tasklist/dist``, ``modeler/dist``); None: the repository's folders.
+    web_dir: Path | None = None
 
     @property
     def store_url(self) -> str:
@@ -55,8 +59,10 @@ _ENV = {
     "grpc_tls_key": "CADENZA_GRPC_TLS_KEY",
     "grpc_token": "CADENZA_GRPC_TOKEN",
     "max_queued_commands": "CADENZA_MAX_QUEUED_COMMANDS",
+    "users": "CADENZA_USERS",
+    "web_dir": "CADENZA_WEB_DIR",
 }
-_PATHS = ("data_dir", "grpc_tls_cert", "grpc_tls_key")
+_PATHS = ("data_dir", "grpc_tls_cert", "grpc_tls_key", "users", "web_dir")
 _COUNTS = ("max_variables_bytes", "max_queued_commands")
 _PORTS = ("grpc_port", "http_port")
 
@@ -99,6 +105,8 @@ def _validate(config: ServeConfig) -> None:
         if getattr(config, name) < 1:
             raise ConfigError(f"{_ENV[name]} must be positive, not {getattr(config, name)}")
     _validate_grpc_security(config)
+    if config.users is not None and not config.users.is_file():
+        raise ConfigError(f"CADENZA_USERS: no such file: {config.users}")
     if not config.host:
         raise ConfigError("host (CADENZA_HOST) must not be empty")
 

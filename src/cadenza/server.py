@@ -9,6 +9,7 @@ Every acknowledged command was durable before its answer, so even a SIGKILL lose
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,11 +19,14 @@ import uvicorn
 from fastapi import FastAPI
 
 from cadenza.api.gateway import GatewaySettings, start_gateway
-from cadenza.api.http import create_app
+from cadenza.api.rest import create_app
+from cadenza.api.rest.web import default_web_dir
+from cadenza.api.rest.wiring import build_services, start_services, stop_services
 from cadenza.config import ServeConfig
 from cadenza.core.limits import Limits
 from cadenza.demo import DemoWorkers
 from cadenza.engine_adapters.embedded import EmbeddedEngine
+from cadenza.identity import DEMO_USERS, UserDirectory, load_users
 from cadenza.store import open_store
 
 __all__ = ["build_app", "gateway_settings", "run_server"]
@@ -37,13 +41,21 @@ def build_app(
     store = open_store(config.store_url)
     limits = Limits(max_variables_bytes=config.max_variables_bytes)
     engine = EmbeddedEngine(store, limits=limits, max_queued=config.max_queued_commands)
+    users = load_users(config.users) if config.users is not None else UserDirectory.demo_set()
+    # Without CADENZA_SECRET each start signs with a new random key: sessions end with a restart.
+    secret = os.environ.get("CADENZA_SECRET") or None
+    services = build_services(
+        engine, users=users, secret=secret, max_variables_bytes=config.max_variables_bytes
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
+        await start_services(services)
         try:
             gateway = await start_gateway(engine, gateway_settings(config))
         except Exception:
+            await stop_services(services)
             await engine.stop()
             raise
         workers = DemoWorkers(engine) if demo else None
@@ -51,17 +63,22 @@ def build_app(
             workers.start()
         if announce is not None:
             announce(_banner(config, repr(store), demo))
+            if services.users.demo:
+                names = ", ".join(f"{name}/{password}" for name, password, _, _ in DEMO_USERS)
+                announce(f"No users file (--users): signing in with the demo users {names}")
         try:
             yield
         finally:
             await gateway.stop(_GRACE_SECONDS)
             if workers is not None:
                 await workers.stop()
+            await stop_services(services)
             await engine.stop()
             if announce is not None:
                 announce("Cadenza stopped")
 
-    return create_app(engine, max_variables_bytes=config.max_variables_bytes, lifespan=lifespan)
+    web_dir = config.web_dir if config.web_dir is not None else default_web_dir()
+    return create_app(services, lifespan=lifespan, web_dir=web_dir)
 
 
 def gateway_settings(config: ServeConfig) -> GatewaySettings:

@@ -4,21 +4,20 @@ tenancy, bounds, lint and deploy (with the engine's problems on the offending el
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import Request
 
-from cadenza.api import create_app
-from cadenza.api.caller import Caller, workspace_caller
+from cadenza.api.rest.wiring import LocalApi, local_api
+from cadenza.api.workspace import MAX_FILE_BYTES_KEY
 from cadenza.engine_adapters.embedded import EmbeddedEngine
+from cadenza.identity import Principal, User, UserDirectory, hash_password
 from cadenza.store import open_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "charge-and-wait.bpmn"
-Scenario = Callable[[httpx.AsyncClient], Awaitable[None]]
+Scenario = Callable[[httpx.AsyncClient, LocalApi], Awaitable[None]]
 
 BROKEN = """<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
@@ -43,30 +42,20 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@asynccontextmanager
-async def _client(url: str, max_file_bytes: int | None = None) -> AsyncIterator[httpx.AsyncClient]:
-    engine = EmbeddedEngine(open_store(url), tick_seconds=0.01)
-    await engine.start()
-    app = create_app(engine)
-    if max_file_bytes is not None:
-        app.state.workspace = type(app.state.workspace)(app.state.workspace.store, engine, max_file_bytes)
-
-    def by_header(request: Request) -> Caller:
-        # Stands in for the identity layer: the tests pick the tenant per request.
-        return Caller(request.headers.get("x-user", "ann"), request.headers.get("x-tenant", "<default>"))
-
-    app.dependency_overrides[workspace_caller] = by_header
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as client:
-            yield client
-    finally:
-        await engine.stop()
+def _users() -> UserDirectory:
+    secret = hash_password("unused")  # the clients carry signed tokens; no password is checked
+    people = [("ann", ("<default>",)), ("bob", ("<default>",)), ("zed", ("acme",))]
+    return UserDirectory(User(Principal(name, name.title(), (), tenants), secret) for name, tenants in people)
 
 
-def run(url: str, scenario: Scenario, **options: int) -> None:
+def run(url: str, scenario: Scenario, max_file_bytes: int | None = None) -> None:
     async def main() -> None:
-        async with _client(url, **options) as client:
-            await scenario(client)
+        engine = EmbeddedEngine(open_store(url), tick_seconds=0.01)
+        async with local_api(engine, users=_users()) as api:
+            if max_file_bytes is not None:
+                api.services.extra[MAX_FILE_BYTES_KEY] = max_file_bytes
+            async with api.client("ann") as client:
+                await scenario(client, api)
 
     asyncio.run(main())
 
@@ -81,15 +70,14 @@ async def _create(
 
 
 def test_files_are_created_saved_in_versions_renamed_and_deleted(store_url: str) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, api: LocalApi) -> None:
         made = await _create(client, "order.bpmn", "<draft")
         assert made["version"] == 1 and made["updatedBy"] == "ann"
         file_id = made["id"]
-        saved = await client.put(
-            f"/v1/workspace/files/{file_id}",
-            json={"content": FIXTURE.read_text(), "baseVersion": 1},
-            headers={"x-user": "bob"},
-        )
+        async with api.client("bob") as bob:
+            saved = await bob.put(
+                f"/v1/workspace/files/{file_id}", json={"content": FIXTURE.read_text(), "baseVersion": 1}
+            )
         assert saved.status_code == 200, saved.text
         assert saved.json()["version"] == 2 and saved.json()["updatedBy"] == "bob"
         opened = (await client.get(f"/v1/workspace/files/{file_id}")).json()
@@ -109,7 +97,7 @@ def test_files_are_created_saved_in_versions_renamed_and_deleted(store_url: str)
 
 
 def test_a_save_on_a_stale_version_is_refused_and_loses_nothing(store_url: str) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
         file_id = (await _create(client, "a.bpmn", "one"))["id"]
         url = f"/v1/workspace/files/{file_id}"
         assert (await client.put(url, json={"content": "two", "baseVersion": 1})).status_code == 200
@@ -124,21 +112,22 @@ def test_a_save_on_a_stale_version_is_refused_and_loses_nothing(store_url: str) 
 
 
 def test_files_are_scoped_by_tenant(store_url: str) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, api: LocalApi) -> None:
         file_id = (await _create(client, "a.bpmn", "mine"))["id"]
-        other = {"x-tenant": "acme"}
-        assert (await client.get(f"/v1/workspace/files/{file_id}", headers=other)).status_code == 404
-        assert (await client.get("/v1/workspace/files", headers=other)).json()["items"] == []
-        put = await client.put(
-            f"/v1/workspace/files/{file_id}", json={"content": "x", "baseVersion": 1}, headers=other
-        )
-        assert put.status_code == 404
-        assert (await client.delete(f"/v1/workspace/files/{file_id}", headers=other)).status_code == 404
-        # The same name is free in another tenant.
-        made = await client.post(
-            "/v1/workspace/files", json={"name": "a.bpmn", "kind": "bpmn", "content": ""}, headers=other
-        )
-        assert made.status_code == 201
+        async with api.client("zed") as other:  # a member of tenant acme only
+            assert (await other.get(f"/v1/workspace/files/{file_id}")).status_code == 404
+            assert (await other.get("/v1/workspace/files")).json()["items"] == []
+            put = await other.put(f"/v1/workspace/files/{file_id}", json={"content": "x", "baseVersion": 1})
+            assert put.status_code == 404
+            assert (await other.post(f"/v1/workspace/files/{file_id}/deploy")).status_code == 404
+            assert (await other.delete(f"/v1/workspace/files/{file_id}")).status_code == 404
+            # The same name is free in another tenant.
+            made = await other.post(
+                "/v1/workspace/files", json={"name": "a.bpmn", "kind": "bpmn", "content": ""}
+            )
+            assert made.status_code == 201
+        async with api.client(None) as anonymous:
+            assert (await anonymous.get("/v1/workspace/files")).status_code == 401
         assert (await client.get(f"/v1/workspace/files/{file_id}")).json()["content"] == "mine"
 
     run(store_url, scenario)
@@ -159,7 +148,7 @@ def test_files_are_scoped_by_tenant(store_url: str) -> None:
 def test_bad_new_files_get_a_problem_and_nothing_is_stored(
     tmp_path: Path, body: dict[str, object], status: int, fragment: str
 ) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
         response = await client.post("/v1/workspace/files", json=body)
         assert response.status_code == status, response.text
         assert fragment in response.json()["detail"]
@@ -169,7 +158,7 @@ def test_bad_new_files_get_a_problem_and_nothing_is_stored(
 
 
 def test_bad_saves_and_renames_change_nothing(tmp_path: Path) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
         file_id = (await _create(client, "a.bpmn", "one"))["id"]
         await _create(client, "b.bpmn", "two")
         url = f"/v1/workspace/files/{file_id}"
@@ -193,7 +182,7 @@ def test_bad_saves_and_renames_change_nothing(tmp_path: Path) -> None:
 def test_deploy_reports_the_engines_problems_on_their_elements_then_deploys_once_fixed(
     store_url: str,
 ) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
         file_id = (await _create(client, "broken.bpmn", BROKEN))["id"]
         refused = await client.post(f"/v1/workspace/files/{file_id}/deploy")
         assert refused.status_code == 400
@@ -215,7 +204,7 @@ def test_deploy_reports_the_engines_problems_on_their_elements_then_deploys_once
 
 
 def test_lint_returns_the_engines_problems_as_editor_issues(tmp_path: Path) -> None:
-    async def scenario(client: httpx.AsyncClient) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
         issues = (await client.post("/v1/lint", json={"content": BROKEN})).json()
         assert {
             "elementId": "work",

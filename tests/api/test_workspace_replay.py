@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from cadenza.api import create_app
+from cadenza.api.rest.wiring import local_api
 from cadenza.engine_adapters.embedded import EmbeddedEngine
 from cadenza.store import open_store
 
@@ -22,9 +22,9 @@ def _states(graph: dict[str, Any]) -> dict[str, str]:
 
 async def _scenario(client: httpx.AsyncClient) -> None:
     resources = [{"name": FIXTURE.name, "content": FIXTURE.read_text()}]
-    assert (await client.post("/v1/deployments", json={"resources": resources})).status_code == 200
+    assert (await client.post("/v1/workflows", json={"resources": resources})).status_code == 200
     started = await client.post(
-        "/v1/process-instances", json={"bpmnProcessId": "charge-and-wait", "variables": {"orderId": "o-1"}}
+        "/v1/workflows/charge-and-wait/execute", json={"variables": {"orderId": "o-1"}}
     )
     key = started.json()["processInstanceKey"]
     waiting = (await client.get(f"/v1/executions/{key}/graph")).json()
@@ -51,14 +51,14 @@ async def _scenario(client: httpx.AsyncClient) -> None:
     assert first["takenFlows"] == [] and first["position"] == broken["positions"][0]
     assert (await client.get(f"/v1/executions/{key}/graph", params={"position": -1})).status_code == 400
     assert (await client.get("/v1/executions/123/graph")).status_code == 404
-    assert (await client.get("/v1/executions/abc/graph")).status_code == 400
+    assert (await client.get("/v1/executions/abc/graph")).status_code == 404
 
 
 async def _completed(client: httpx.AsyncClient) -> None:
     resources = [{"name": FIXTURE.name, "content": FIXTURE.read_text()}]
-    await client.post("/v1/deployments", json={"resources": resources})
+    await client.post("/v1/workflows", json={"resources": resources})
     started = await client.post(
-        "/v1/process-instances", json={"bpmnProcessId": "charge-and-wait", "variables": {"orderId": "o-2"}}
+        "/v1/workflows/charge-and-wait/execute", json={"variables": {"orderId": "o-2"}}
     )
     key = started.json()["processInstanceKey"]
     jobs = (await client.post("/v1/jobs/activate", json={"type": "charge", "maxJobs": 1})).json()["jobs"]
@@ -79,13 +79,8 @@ async def _completed(client: httpx.AsyncClient) -> None:
 def _run(tmp_path: Path, scenario: Any) -> None:
     async def main() -> None:
         engine = EmbeddedEngine(open_store(tmp_path / "c.db"), tick_seconds=0.01)
-        await engine.start()
-        try:
-            transport = httpx.ASGITransport(app=create_app(engine))
-            async with httpx.AsyncClient(transport=transport, base_url="http://c") as client:
-                await scenario(client)
-        finally:
-            await engine.stop()
+        async with local_api(engine) as api, api.client("demo") as client:
+            await scenario(client)
 
     asyncio.run(main())
 

@@ -1,5 +1,5 @@
-"""The APIs over the Engine port: a small HTTP JSON API now; the gRPC gateway and full REST API later."""
+"""The APIs over the Engine port: the REST API (``rest/``) and the Zeebe gRPC gateway (``gateway/``)."""
 
-from cadenza.api.http import create_app
+from cadenza.api.rest import create_app
 
 __all__ = ["create_app"]

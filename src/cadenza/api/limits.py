@@ -24,7 +24,7 @@ class BodyLimit:
         self.max_deployment_bytes = max_deployment_bytes
 
     def bound(self, path: str) -> int:
-        if path.startswith("/v1/deployments"):
+        if path == "/v1/workflows" or path.startswith("/v1/workspace"):
             return self.max_deployment_bytes
         return self.max_variables_bytes + _ENVELOPE_BYTES
 

@@ -18,10 +18,13 @@ __all__ = ["Problem", "install_handlers", "problem_response", "rejection_problem
 
 _TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Content Too Large",
+    422: "Unprocessable Content",
     500: "Internal Server Error",
     503: "Service Unavailable",
     504: "Gateway Timeout",
@@ -56,15 +59,19 @@ def rejection_problem(record: Record) -> Problem:
     return Problem(status, record.rejection_reason, kind=kind, rejectionType=str(rejection))
 
 
-def problem_response(problem: Problem) -> JSONResponse:
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
     body = {
         "type": f"urn:cadenza:problem:{problem.kind}",
         "title": _TITLES.get(problem.status, "Error"),
         "status": problem.status,
         "detail": problem.detail,
+        **({"instance": instance} if instance else {}),
         **problem.extra,
     }
-    return JSONResponse(body, status_code=problem.status, media_type="application/problem+json")
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return JSONResponse(
+        body, status_code=problem.status, media_type="application/problem+json", headers=headers
+    )
 
 
 def _validation_detail(error: RequestValidationError) -> str:
@@ -81,17 +88,22 @@ def _validation_detail(error: RequestValidationError) -> str:
 
 
 def install_handlers(app: FastAPI) -> None:
-    async def on_problem(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        return problem_response(exc)
+        return problem_response(exc, request.url.path)
 
-    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return problem_response(Problem(400, _validation_detail(exc), kind="invalid-request"))
+        errors = [
+            {"loc": [str(p) for p in item.get("loc", ())], "msg": str(item.get("msg", "invalid"))}
+            for item in exc.errors()
+        ]
+        problem = Problem(400, _validation_detail(exc), kind="invalid-request", errors=errors)
+        return problem_response(problem, request.url.path)
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(Problem(exc.status_code, str(exc.detail)))
+        return problem_response(Problem(exc.status_code, str(exc.detail)), request.url.path)
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_invalid)

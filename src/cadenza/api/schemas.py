@@ -33,6 +33,7 @@ class Resource(_Body):
 
 class Deployment(_Body):
     resources: list[Resource] = Field(min_length=1)
+    tenantId: str | None = None
 
 
 class CreateInstance(_Body):

@@ -69,12 +69,18 @@ class EmbeddedEngine:
         # True while a batch that creates an instance with a result runs: that instance may complete within
         # its creation batch, before its key is known to _results, so every root completion is kept then.
         self._keep_all_results = False
+        #: Called with each committed batch's records, after the commit (exporters wake up on it).
+        self.commit_listeners: list[Callable[[list[Record]], None]] = []
 
     # --------------------------------------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
         await self._reload()
         self._tasks = [asyncio.create_task(self._write_loop()), asyncio.create_task(self._schedule_loop())]
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -270,6 +276,8 @@ class EmbeddedEngine:
             if not waiter.done():
                 waiter.set_result(response if response is not None else _no_response())
         self._after_commit(records, final_variables)
+        for listener in self.commit_listeners:
+            listener(records)
         for command in self.engine.take_pending():
             self._queue.put_nowait((command, asyncio.get_running_loop().create_future(), None))
 

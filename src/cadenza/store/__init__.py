@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# The API's tables share the metadata (and so the migrations' autogenerate check) with the log's.
+from cadenza.store import views_schema as _views_schema  # noqa: F401
 from cadenza.store.codec import StoreError
 from cadenza.store.factory import open_store
 from cadenza.store.memory import MemoryStore

@@ -41,7 +41,7 @@ from cadenza.store.port import PartitionSnapshot, StateChange
 from cadenza.store.schema import exporter_positions, state
 from cadenza.store.schema import records as log
 
-__all__ = ["SqlStore", "SqliteSynchronous", "normalize_url"]
+__all__ = ["SqlStore", "SqliteSynchronous", "normalize_url", "upsert"]
 
 SqliteSynchronous = Literal["NORMAL", "FULL", "EXTRA"]
 
@@ -97,11 +97,6 @@ class SqlStore:
         except BaseException:
             self._engine.dispose()
             raise
-
-    @property
-    def sql_engine(self) -> Engine:
-        """The database engine, for tables beside the engine's own (the modeler's workspace)."""
-        return self._engine
 
     def __repr__(self) -> str:
         return f"SqlStore({self.url.render_as_string(hide_password=True)!r})"
@@ -227,6 +222,10 @@ def _upsert(backend: str, table: Table, keys: list[str], updates: list[str]) -> 
         )
     pg = postgresql.insert(table)
     return pg.on_conflict_do_update(index_elements=keys, set_={name: pg.excluded[name] for name in updates})
+
+
+#: Public for the projections, which upsert into the same database.
+upsert = _upsert
 
 
 def _sqlite_engine(url: URL, synchronous: SqliteSynchronous, busy_timeout_ms: int) -> Engine:

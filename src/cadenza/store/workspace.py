@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, create_engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import StaticPool
 
-from cadenza.store.migrations import upgrade
 from cadenza.store.schema import workspace_files as files
 from cadenza.store.schema import workspace_versions as versions
 
@@ -26,7 +24,6 @@ __all__ = [
     "StaleVersion",
     "WorkspaceFile",
     "WorkspaceStore",
-    "memory_workspace_engine",
 ]
 
 
@@ -58,14 +55,6 @@ class StaleVersion(Exception):
     def __init__(self, latest: int) -> None:
         super().__init__(f"the latest version is {latest}")
         self.latest = latest
-
-
-def memory_workspace_engine() -> Engine:
-    """A private in-memory SQLite for engines without a SQL store (the memory store, a remote cluster)."""
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    with engine.begin() as conn:
-        upgrade(conn)
-    return engine
 
 
 class WorkspaceStore:

@@ -1,0 +1,78 @@
+"""Jobs and messages for scripts and the ``cadenza`` client commands (workers mostly use gRPC)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from cadenza.api.problems import rejection_problem
+from cadenza.api.rest.deps import CurrentUser, Svc, tenant_for
+from cadenza.api.schemas import ActivateJobs, CompleteJob, FailJob, PublishMessage
+from cadenza.api.views import job_view
+from cadenza.core.records import RecordType, ValueType
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.post("/v1/jobs/activate")
+async def activate_jobs(body: ActivateJobs, services: Svc, user: CurrentUser) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "type": body.type,
+        "worker": body.worker,
+        "timeout": body.timeout,
+        "maxJobsToActivate": body.maxJobs,
+        "tenantIds": list(user.tenants),
+    }
+    if body.fetchVariables is not None:
+        value["fetchVariable"] = body.fetchVariables
+    response = await services.engine.activate_jobs(
+        value, request_timeout_ms=body.requestTimeoutMs, tenant=user.tenants[0]
+    )
+    if response.record_type is RecordType.COMMAND_REJECTION:
+        raise rejection_problem(response)
+    batch = response.value
+    return {"jobs": [job_view(k, j) for k, j in zip(batch["jobKeys"], batch["jobs"], strict=True)]}
+
+
+async def _job_tenant(services: Svc, user: CurrentUser, key: int) -> str:
+    tenant = await services.engine.tenant_of(key)
+    return tenant if tenant in user.tenants else user.tenants[0]
+
+
+@router.post("/v1/jobs/{key}/complete")
+async def complete_job(
+    key: int, services: Svc, user: CurrentUser, body: CompleteJob | None = None
+) -> dict[str, Any]:
+    variables = services.variables(body.variables if body else None)
+    tenant = await _job_tenant(services, user, key)
+    await services.accepted(ValueType.JOB, "COMPLETE", {"variables": variables}, key=key, tenant=tenant)
+    return {"jobKey": key, "state": "completed"}
+
+
+@router.post("/v1/jobs/{key}/fail")
+async def fail_job(key: int, body: FailJob, services: Svc, user: CurrentUser) -> dict[str, Any]:
+    value = {
+        "retries": body.retries,
+        "errorMessage": body.errorMessage,
+        "retryBackoff": body.retryBackoff,
+        "variables": services.variables(body.variables),
+    }
+    tenant = await _job_tenant(services, user, key)
+    response = await services.accepted(ValueType.JOB, "FAIL", value, key=key, tenant=tenant)
+    return {"jobKey": key, "state": "failed", "retries": response.value.get("retries")}
+
+
+@router.post("/v1/messages")
+async def publish_message(body: PublishMessage, services: Svc, user: CurrentUser) -> dict[str, Any]:
+    value = {
+        "name": body.name,
+        "correlationKey": body.correlationKey,
+        "timeToLive": body.timeToLive,
+        "messageId": body.messageId,
+        "variables": services.variables(body.variables),
+    }
+    response = await services.accepted(ValueType.MESSAGE, "PUBLISH", value, tenant=tenant_for(user, None))
+    return {"messageKey": response.key}

@@ -1,0 +1,39 @@
+"""Cursor pagination: a cursor is the last row's sort values, base64url JSON, so pages stay stable while rows
+are added (no offsets that shift)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from cadenza.api.problems import Problem
+
+__all__ = ["decode_cursor", "encode_cursor", "page"]
+
+MAX_LIMIT = 500
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != size:
+        raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
+    return values
+
+
+def page(items: list[dict[str, Any]], rows: Sequence[Any], limit: int, sort_values: Any) -> dict[str, Any]:
+    """``rows`` were fetched with limit + 1: one more than fits tells that a next page exists."""
+    more = len(rows) > limit
+    shown = items[:limit]
+    cursor = encode_cursor(sort_values(rows[limit - 1])) if more else None
+    return {"items": shown, "nextCursor": cursor}

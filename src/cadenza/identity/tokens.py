@@ -1,0 +1,66 @@
+"""HMAC-signed session tokens: ``base64url(payload).base64url(HMAC-SHA256(secret, payload))``.
+
+The payload is the Principal and an expiry; the server keeps no session table, so a token is valid on any
+process that shares the secret (``CADENZA_SECRET``), until it expires.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+from cadenza.identity.users import Principal
+
+__all__ = ["DEFAULT_TTL_SECONDS", "TokenError", "TokenSigner"]
+
+DEFAULT_TTL_SECONDS = 8 * 3600
+
+
+class TokenError(ValueError):
+    """The token is malformed, forged or expired."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenSigner:
+    def __init__(self, secret: str | bytes | None = None, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
+        raw = secret if secret is not None else os.urandom(32)
+        self._key = raw.encode() if isinstance(raw, str) else raw
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, principal: Principal, now: float) -> str:
+        payload: dict[str, Any] = {**principal.to_json(), "exp": int(now) + self.ttl_seconds}
+        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+        return f"{body}.{self._sign(body)}"
+
+    def verify(self, token: str, now: float) -> Principal:
+        body, _, signature = token.partition(".")
+        if not body or not signature or not hmac.compare_digest(signature, self._sign(body)):
+            raise TokenError("the token's signature is not valid")
+        try:
+            payload = json.loads(_unb64(body))
+            expiry = int(payload["exp"])
+            principal = Principal(
+                str(payload["username"]),
+                str(payload["name"]),
+                tuple(payload["groups"]),
+                tuple(payload["tenants"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise TokenError(f"the token's payload is malformed: {error}") from None
+        if expiry <= now:
+            raise TokenError("the token has expired")
+        return principal
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
