@@ -64,22 +64,6 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   return data as T;
 }
 
-/** The first route that exists: the full REST API, else the small HTTP API that came before it. */
-export async function callFirst<T>(attempts: [string, string, unknown?][]): Promise<T> {
-  let last: unknown;
-  for (const [method, path, body] of attempts) {
-    try {
-      return await call<T>(method, path, body);
-    } catch (error) {
-      const missing = error instanceof ApiError && (error.status === 405 ||
-        (error.status === 404 && error.detail === 'Not Found'));
-      if (!missing) throw error;
-      last = error;
-    }
-  }
-  throw last;
-}
-
 export const workspace = {
   list: () => call<{ items: WorkspaceFile[] }>('GET', 'workspace/files').then((r) => r.items),
   open: (id: string) => call<WorkspaceFile>('GET', `workspace/files/${id}`),
@@ -119,6 +103,7 @@ export interface Incident {
 
 export interface Graph {
   processInstanceKey: string;
+  processDefinitionKey: string | null;
   state: string;
   position: number;
   positions: number[];
@@ -127,20 +112,29 @@ export interface Graph {
   incidents: Incident[];
 }
 
+export interface Execution {
+  key: string;
+  state: string;
+  processDefinitionKey: string;
+  startedAt?: string;
+}
+
 export const instances = {
   graph: (key: string, position?: number) =>
     call<Graph>('GET', `executions/${key}/graph${position === undefined ? '' : `?position=${position}`}`),
   start: (bpmnProcessId: string, variables: Record<string, unknown>) =>
-    callFirst<{ processInstanceKey: string | number; key?: string }>([
-      ['POST', `workflows/${encodeURIComponent(bpmnProcessId)}/execute`, { variables }],
-      ['POST', 'process-instances', { bpmnProcessId, variables }],
-    ]),
+    call<{ processInstanceKey: string }>('POST', `workflows/${encodeURIComponent(bpmnProcessId)}/execute`, {
+      variables,
+    }),
   list: (bpmnProcessId: string) =>
-    call<{ items: { key: string; state: string; startedAt?: string }[] }>(
-      'GET', `executions?bpmnProcessId=${encodeURIComponent(bpmnProcessId)}&limit=50`,
-    ).then((r) => r.items),
-  cancel: (key: string) =>
-    callFirst<unknown>([['POST', `executions/${key}/cancel`], ['POST', `process-instances/${key}/cancel`]]),
-  retry: (incidentKey: string) =>
-    callFirst<unknown>([['POST', `incidents/${incidentKey}/retry`], ['POST', `incidents/${incidentKey}/resolve`]]),
+    call<{ items: Execution[] }>('GET', `executions?bpmnProcessId=${encodeURIComponent(bpmnProcessId)}&limit=50`)
+      .then((r) => r.items),
+  cancel: (key: string) => call<unknown>('POST', `executions/${key}/cancel`),
+  retry: (incidentKey: string) => call<unknown>('POST', `incidents/${incidentKey}/retry`),
+  /** The BPMN of the deployed version an instance runs. */
+  xml: async (definitionKey: string) => {
+    const response = await fetch(`/v1/workflows/${definitionKey}/xml`, { credentials: 'same-origin' });
+    if (!response.ok) throw new ApiError(response.status, `no deployed model with key ${definitionKey}`);
+    return response.text();
+  },
 };

@@ -11,7 +11,7 @@ export class InstanceView {
   private readonly viewer: any;
   private key: string | null = null;
   private graph: Graph | null = null;
-  private started: string[] = [];
+  private loadedDefinition: string | null = null;
   private marked: string[] = [];
   private bpmnProcessId = '';
 
@@ -35,20 +35,21 @@ export class InstanceView {
     this.key = null;
     this.graph = null;
     this.$('#instance-process').textContent = bpmnProcessId;
-    await this.viewer.importXML(xml);
-    this.viewer.get('canvas').zoom('fit-viewport', 'auto');
+    await this.show(xml, null);
     await this.listInstances();
     this.render();
   }
 
+  private async show(xml: string, definition: string | null): Promise<void> {
+    this.clear();
+    await this.viewer.importXML(xml);
+    this.marked = [];
+    this.loadedDefinition = definition;
+    this.viewer.get('canvas').zoom('fit-viewport', 'auto');
+  }
+
   private async listInstances(): Promise<void> {
-    let keys: { key: string; state: string }[];
-    try {
-      keys = await instances.list(this.bpmnProcessId);
-    } catch {
-      // Before the full REST API: the instances started from this page.
-      keys = this.started.map((key) => ({ key, state: '' }));
-    }
+    const keys = await instances.list(this.bpmnProcessId);
     const list = this.$('#instance-list');
     list.replaceChildren(
       ...keys.map(({ key, state }) => {
@@ -74,8 +75,7 @@ export class InstanceView {
     }
     try {
       const created = await instances.start(this.bpmnProcessId, variables);
-      const key = String(created.processInstanceKey ?? created.key);
-      this.started.unshift(key);
+      const key = String(created.processInstanceKey);
       this.status(`started instance ${key}`);
       await this.listInstances();
       await this.select(key);
@@ -93,10 +93,16 @@ export class InstanceView {
   async refresh(): Promise<void> {
     if (!this.key) return;
     this.graph = await instances.graph(this.key);
+    const definition = this.graph.processDefinitionKey;
+    if (definition && definition !== this.loadedDefinition) {
+      // The version the instance runs, which may differ from the one in the editor.
+      await this.show(await instances.xml(definition), definition);
+    }
     const slider = this.$<HTMLInputElement>('#history-slider');
     slider.max = String(Math.max(this.graph.positions.length - 1, 0));
     slider.value = slider.max;
     this.render();
+    await this.listInstances();
   }
 
   private async showAt(index: number): Promise<void> {

@@ -248,7 +248,7 @@ async function whoAmI(): Promise<void> {
     const me = await call<{ username: string; name?: string }>('GET', 'me');
     $('#user').textContent = me.name || me.username;
   } catch {
-    // No identity layer: the API runs without authentication.
+    // Shown by the file list's own request (or the login page) already.
   }
 }
 
@@ -270,7 +270,12 @@ function wire(): void {
 
 wire();
 void whoAmI();
-void refreshList().then(() => {
-  const id = /file=([0-9a-f]+)/.exec(window.location.hash)?.[1];
-  if (id) void open(id);
-});
+refreshList()
+  .then(() => {
+    const id = /file=([0-9a-f]+)/.exec(window.location.hash)?.[1];
+    if (id) void open(id);
+  })
+  .catch((error) => {
+    // 401 is already on its way to the login page.
+    if (!(error instanceof ApiError && error.status === 401)) failed(error);
+  });

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from serve_support import ServeProcess
 
-WEB_APPS = ("tasklist",)
+WEB_APPS = ("tasklist", "modeler")
 
 
 @pytest.fixture(scope="session")

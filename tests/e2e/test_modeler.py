@@ -1,0 +1,101 @@
+"""The modeler in Debian's Chromium against `cadenza serve`: draw a process with clicks, set the task type in
+the properties panel, deploy, start, let a job worker (the REST job endpoints) complete the job and watch the
+instance complete; deploy errors on the offending element; import a file from bpmn/, export it, and compare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import REPO_ROOT, ApiClient, screenshot_path
+from modeler_support import draw_start_task_end, new_file, open_modeler, semantic_signature, wait_for_state
+from playwright.sync_api import Page, expect
+
+from serve_support import ServeProcess
+
+
+@pytest.fixture
+def api(web_server: ServeProcess) -> Iterator[ApiClient]:
+    client = ApiClient(web_server, "demo")
+    yield client
+    client.close()
+
+
+def test_draw_deploy_start_and_watch_an_instance_complete(
+    page: Page, web_server: ServeProcess, api: ApiClient
+) -> None:
+    open_modeler(page, web_server)
+    new_file(page, "New BPMN", "drawn.bpmn")
+    task_id = draw_start_task_end(page)
+    # The engine's lint marks the service task: it has no task type yet.
+    expect(page.locator(".bjsl-button")).to_contain_text("1 Errors")
+    page.click(f".djs-shape[data-element-id='{task_id}']")
+    page.locator("#properties").get_by_text("Task definition", exact=True).click()
+    page.fill("#bio-properties-panel-taskDefinitionType", "e2e-work")
+    expect(page.locator(".bjsl-button")).to_contain_text("0 Errors")
+
+    page.get_by_role("button", name="Deploy").click()
+    expect(page.locator("#status")).to_contain_text("deployed drawn.bpmn: drawn version 1")
+    saved = api.get("/v1/workspace/files")["items"]
+    assert [(f["name"], f["version"]) for f in saved] == [("drawn.bpmn", 2)]
+
+    page.get_by_role("button", name="Instances").click()
+    page.fill("#start-variables", '{"order": 42}')
+    page.get_by_role("button", name="Start instance").click()
+    expect(page.locator("#instance-state")).to_have_text("active")
+    expect(page.locator(f".djs-element.cz-active[data-element-id='{task_id}']")).to_have_count(1)
+    key = page.locator("#instance-key").inner_text()
+
+    # A job worker over the REST job endpoints does the work.
+    jobs = api.post("/v1/jobs/activate", {"type": "e2e-work", "maxJobs": 1, "timeout": 60_000})["jobs"]
+    assert [job["elementId"] for job in jobs] == [task_id]
+    assert jobs[0]["variables"] == {"order": 42}
+    api.post(f"/v1/jobs/{jobs[0]['key']}/complete", {"variables": {"done": True}})
+
+    wait_for_state(page, "completed")
+    expect(page.locator(f".djs-element.cz-completed[data-element-id='{task_id}']")).to_have_count(1)
+    expect(page.locator(".djs-connection.cz-taken")).to_have_count(2)
+    expect(page.locator(".cz-timing")).to_have_count(3)
+    assert api.get(f"/v1/executions/{key}")["state"] == "completed"
+    page.screenshot(path=str(screenshot_path("modeler-instance-completed")))
+    # Back in history: the slider's first stop shows the instance before anything had run.
+    page.eval_on_selector("#history-slider", "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }")
+    expect(page.locator("#instance-state")).to_have_text("active")
+    expect(page.locator(".djs-connection.cz-taken")).to_have_count(0)
+
+
+def test_deploy_shows_the_engines_problems_on_the_element(page: Page, web_server: ServeProcess) -> None:
+    open_modeler(page, web_server)
+    new_file(page, "New BPMN", "untyped.bpmn")
+    task_id = draw_start_task_end(page)
+    page.get_by_role("button", name="Deploy").click()
+    problem = page.locator(f"#problems li[data-element-id='{task_id}']")
+    expect(problem).to_contain_text("service task has no zeebe:taskDefinition type")
+    expect(page.locator("#status")).to_contain_text("cannot be deployed")
+    # The same problem as a lint overlay on the task itself.
+    expect(page.locator(".djs-overlays[data-container-id='" + task_id + "'] .bjsl-overlay")).to_have_count(1)
+    problem.click()
+    expect(page.locator(f".djs-shape.selected[data-element-id='{task_id}']")).to_have_count(1)
+
+
+def test_import_a_model_from_bpmn_and_export_it_unchanged(
+    page: Page, web_server: ServeProcess, tmp_path: Path
+) -> None:
+    original = REPO_ROOT / "bpmn" / "order-process.bpmn"
+    open_modeler(page, web_server)
+    page.set_input_files("#import", str(original))
+    expect(page.locator("#file-name")).to_have_text("order-process.bpmn")
+    expect(page.locator(".djs-shape[data-element-id='Task_CheckOrder']")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    exported = tmp_path / "exported.bpmn"
+    download.value.save_as(exported)
+    assert download.value.suggested_filename == "order-process.bpmn"
+
+    before, after = semantic_signature(original), semantic_signature(exported)
+    assert before - after == {}, f"lost or changed in the round trip: {before - after}"
+    assert after - before == {}, f"added by the round trip: {after - before}"
+    zeebe = [tag for tag, _, _ in before if "camunda.org/schema/zeebe" in tag]
+    di = [tag for tag, _, _ in before if "BPMN/20100524/DI" in tag]
+    assert zeebe and di  # the comparison did cover extension and diagram elements
