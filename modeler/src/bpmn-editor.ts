@@ -55,6 +55,8 @@ export class BpmnEditor {
       elementTemplates,
       linting: { bpmnlint: linterConfig, active: true },
     });
+    // The properties panel's "Select" asks the host for a template; this is the host's chooser.
+    this.modeler.on('elementTemplates.select', (event: { element: any }) => chooseTemplate(this.modeler, event.element));
     this.modeler.on('commandStack.changed', () => {
       this.onChange();
       this.scheduleLint();
@@ -99,4 +101,36 @@ export class BpmnEditor {
       console.warn('engine lint failed', error);
     }
   }
+}
+
+interface Template {
+  id: string;
+  name: string;
+  description?: string;
+  appliesTo: string[];
+}
+
+function chooseTemplate(modeler: any, element: any): void {
+  const dialog = document.querySelector('#template-chooser') as HTMLDialogElement;
+  const list = dialog.querySelector('#template-list') as HTMLElement;
+  const applicable = (modeler.get('elementTemplates').getLatest() as Template[]).filter((template) =>
+    template.appliesTo.some((type) => element.businessObject.$instanceOf(type)),
+  );
+  list.replaceChildren(
+    ...applicable.map((template) => {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.textContent = template.name;
+      button.title = template.description ?? '';
+      button.addEventListener('click', () => {
+        modeler.get('elementTemplates').applyTemplate(element, template);
+        dialog.close();
+      });
+      item.append(button);
+      return item;
+    }),
+  );
+  if (!applicable.length) list.textContent = 'No template applies to this element.';
+  (dialog.querySelector('#template-cancel') as HTMLElement).onclick = () => dialog.close();
+  dialog.showModal();
 }

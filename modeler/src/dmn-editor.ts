@@ -16,8 +16,14 @@ export const EMPTY_DMN = `<?xml version="1.0" encoding="UTF-8"?>
 </definitions>
 `;
 
+// dmn-js reads and writes DMN 1.3. A DMN 1.4 or 1.5 file (whose elements Cadenza's decisions use are the same)
+// is edited under the 1.3 namespaces and written back under its own, so a round trip keeps its version.
+const DMN13 = 'https://www.omg.org/spec/DMN/20191111/';
+const NEWER = /https:\/\/www\.omg\.org\/spec\/DMN\/(20211108|20230324)\/(MODEL|DMNDI)\//g;
+
 export class DmnEditor {
   private readonly modeler: any;
+  private restore = new Map<string, string>();
 
   constructor(container: HTMLElement, onChange: () => void) {
     this.modeler = new DmnModeler({ container });
@@ -33,11 +39,18 @@ export class DmnEditor {
   }
 
   async load(xml: string): Promise<void> {
-    await this.modeler.importXML(xml);
+    this.restore = new Map();
+    const as13 = xml.replace(NEWER, (uri, _date, part) => {
+      this.restore.set(`${DMN13}${part}/`, uri);
+      return `${DMN13}${part}/`;
+    });
+    await this.modeler.importXML(as13);
   }
 
   async xml(): Promise<string> {
     const { xml } = await this.modeler.saveXML({ format: true });
-    return xml as string;
+    let out = xml as string;
+    this.restore.forEach((original, as13) => (out = out.split(as13).join(original)));
+    return out;
   }
 }

@@ -101,23 +101,26 @@ async function load(file: WorkspaceFile): Promise<void> {
   }
 }
 
-async function open(id: string): Promise<void> {
-  if (dirty && !window.confirm('Discard the unsaved changes?')) return;
+async function open(id: string): Promise<boolean> {
+  if (dirty && !window.confirm('Discard the unsaved changes?')) return false;
   try {
     const file = await workspace.open(id);
     current = file;
-    dirty = false;
     setProblems([]);
+    await load(file);
+    dirty = false; // importing fires the editors' change events
+    // The toolbar names the file once its editor shows it (tests and users can rely on that).
     $('#file-name').textContent = file.name;
     $('#file-version').textContent = `v${file.version}`;
     for (const button of ['#rename', '#export', '#deploy']) $<HTMLButtonElement>(button).disabled = false;
     $<HTMLButtonElement>('#save').disabled = true;
     $<HTMLButtonElement>('#show-instances').disabled = file.kind !== 'bpmn';
     window.location.hash = `file=${file.id}`;
-    await load(file);
     await refreshList();
+    return true;
   } catch (error) {
     failed(error);
+    return false;
   }
 }
 
@@ -153,8 +156,7 @@ async function create(kind: Kind, name: string, body?: string): Promise<void> {
   try {
     const file = await workspace.create(name, kind, body ?? template(kind, name));
     dirty = false;
-    await open(file.id);
-    status(`created ${file.name}`);
+    if (await open(file.id)) status(`created ${file.name}`);
   } catch (error) {
     failed(error);
   }

@@ -60,11 +60,14 @@ def wait_for_state(page: Page, state: str, timeout_s: float = 15) -> None:
 
 
 _WHITESPACE = re.compile(r"\s+")
+# Attributes that mean the same when absent (the spec's defaults): bpmn.io's moddle leaves defaults out.
+_DEFAULTS = {("decisionTable", "hitPolicy"): "UNIQUE"}
 
 
 def semantic_signature(path_or_bytes: Path | bytes) -> Counter[tuple[str, tuple[tuple[str, str], ...], str]]:
     """Every element as (qualified tag, attributes with namespace URIs, normalized text): prefixes,
-    attribute order, indentation and namespace declarations do not count; anything dropped or changed does."""
+    attribute order, indentation, namespace declarations and attributes set to their spec default do not
+    count; anything dropped or changed does."""
     data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     root = etree.fromstring(data, parser)
@@ -72,8 +75,13 @@ def semantic_signature(path_or_bytes: Path | bytes) -> Counter[tuple[str, tuple[
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        local = etree.QName(element).localname
         attributes = tuple(
-            sorted((str(k), _WHITESPACE.sub(" ", str(v)).strip()) for k, v in element.attrib.items())
+            sorted(
+                (str(k), _WHITESPACE.sub(" ", str(v)).strip())
+                for k, v in element.attrib.items()
+                if _DEFAULTS.get((local, str(k))) != v
+            )
         )
         text = _WHITESPACE.sub(" ", element.text or "").strip()
         out[(str(element.tag), attributes, text)] += 1

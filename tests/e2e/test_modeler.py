@@ -4,15 +4,20 @@ instance complete; deploy errors on the offending element; import a file from bp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_support import REPO_ROOT, ApiClient, screenshot_path
+from lxml import etree
 from modeler_support import draw_start_task_end, new_file, open_modeler, semantic_signature, wait_for_state
 from playwright.sync_api import Page, expect
 
 from serve_support import ServeProcess
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 
 
 @pytest.fixture
@@ -99,3 +104,93 @@ def test_import_a_model_from_bpmn_and_export_it_unchanged(
     zeebe = [tag for tag, _, _ in before if "camunda.org/schema/zeebe" in tag]
     di = [tag for tag, _, _ in before if "BPMN/20100524/DI" in tag]
     assert zeebe and di  # the comparison did cover extension and diagram elements
+
+
+def test_an_element_template_fills_in_the_connector(
+    page: Page, web_server: ServeProcess, api: ApiClient
+) -> None:
+    open_modeler(page, web_server)
+    new_file(page, "New BPMN", "templated.bpmn")
+    task_id = draw_start_task_end(page)
+    page.click(f".djs-shape[data-element-id='{task_id}']")
+    page.locator("#properties").get_by_role("button", name="Select").click()
+    page.locator("#template-chooser").get_by_role("button", name="HTTP request").click()
+    expect(page.locator("#properties")).to_contain_text("HTTP endpoint")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#file-version")).to_have_text("v2")
+    file_id = api.get("/v1/workspace/files")["items"][0]["id"]
+    saved = etree.fromstring(api.get(f"/v1/workspace/files/{file_id}")["content"].encode())
+    task = saved.find(f".//{{{BPMN}}}serviceTask[@id='{task_id}']")
+    assert task is not None
+    assert task.get(f"{{{ZEEBE}}}modelerTemplate") == "io.cadenza.connectors.HttpJson.v1"
+    definition = task.find(f".//{{{ZEEBE}}}taskDefinition")
+    assert definition is not None and definition.get("type") == "io.cadenza:http-json:1"
+    targets = {i.get("target") for i in task.iter(f"{{{ZEEBE}}}input")}
+    assert {"method", "url", "authentication.type"} <= targets
+
+
+def test_an_incident_is_shown_retried_and_the_instance_cancelled(
+    page: Page, web_server: ServeProcess, api: ApiClient
+) -> None:
+    open_modeler(page, web_server)
+    new_file(page, "New BPMN", "flaky.bpmn")
+    task_id = draw_start_task_end(page)
+    page.click(f".djs-shape[data-element-id='{task_id}']")
+    page.locator("#properties").get_by_text("Task definition", exact=True).click()
+    page.fill("#bio-properties-panel-taskDefinitionType", "e2e-flaky")
+    page.get_by_role("button", name="Deploy").click()
+    expect(page.locator("#status")).to_contain_text("deployed flaky.bpmn")
+    page.get_by_role("button", name="Instances").click()
+    page.get_by_role("button", name="Start instance").click()
+    expect(page.locator("#instance-state")).to_have_text("active")
+    key = page.locator("#instance-key").inner_text()
+
+    job = api.post("/v1/jobs/activate", {"type": "e2e-flaky", "maxJobs": 1, "timeout": 60_000})["jobs"][0]
+    api.post(f"/v1/jobs/{job['key']}/fail", {"retries": 0, "errorMessage": "the service is down"})
+    wait_for_state(page, "incident")
+    expect(page.locator("#incident-list")).to_contain_text("the service is down")
+    expect(page.locator(f".djs-element.cz-incident[data-element-id='{task_id}']")).to_have_count(1)
+    page.screenshot(path=str(screenshot_path("modeler-instance-incident")))
+
+    page.locator("#incident-list").get_by_role("button", name="Retry").click()
+    expect(page.locator("#status")).to_contain_text("retried")
+    expect(page.locator("#instance-state")).to_have_text("active")
+    expect(page.locator("#incident-list li")).to_have_count(0)
+    again = api.post("/v1/jobs/activate", {"type": "e2e-flaky", "maxJobs": 1, "timeout": 60_000})["jobs"]
+    assert [j["key"] for j in again] == [job["key"]]  # the same job, its retries restored
+
+    page.get_by_role("button", name="Cancel instance").click()
+    wait_for_state(page, "terminated")
+    expect(page.locator(f".djs-element.cz-terminated[data-element-id='{task_id}']")).to_have_count(1)
+    assert api.get(f"/v1/executions/{key}")["state"] in ("canceled", "terminated")
+
+
+def test_decisions_and_forms_are_edited_deployed_and_round_tripped(
+    page: Page, web_server: ServeProcess, tmp_path: Path
+) -> None:
+    open_modeler(page, web_server)
+    new_file(page, "New DMN", "routing.dmn")
+    expect(page.locator("#dmn-view .djs-shape[data-element-id='Decision_1']")).to_have_count(1)
+    page.get_by_role("button", name="Deploy").click()
+    expect(page.locator("#status")).to_contain_text("deployed routing.dmn")
+
+    for original in (REPO_ROOT / "dmn" / "approval-routing.dmn", REPO_ROOT / "bpmn" / "approve-order.form"):
+        page.set_input_files("#import", str(original))
+        expect(page.locator("#file-name")).to_have_text(original.name)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export").click()
+        exported = tmp_path / original.name
+        download.value.save_as(exported)
+        if original.suffix == ".dmn":
+            assert semantic_signature(exported) == semantic_signature(original)
+        else:
+            assert _form_fields(exported) == _form_fields(original)
+        page.get_by_role("button", name="Deploy").click()
+        expect(page.locator("#status")).to_contain_text(f"deployed {original.name}")
+
+
+def _form_fields(path: Path) -> list[tuple[str | None, str | None, str | None]]:
+    schema = json.loads(path.read_text())
+    return [(c.get("key"), c.get("type"), c.get("label")) for c in schema["components"]] + [
+        (schema["id"], None, None)
+    ]
