@@ -60,9 +60,8 @@ def run(url: str, scenario: Scenario, max_file_bytes: int | None = None) -> None
     asyncio.run(main())
 
 
-async def _create(
-    client: httpx.AsyncClient, name: str, content: str, kind: str = "bpmn"
-) -> dict[str, object]:
+async def _create(client: httpx.AsyncClient, name: str, content: str) -> dict[str, object]:
+    kind = name.rsplit(".", 1)[-1]
     response = await client.post("/v1/workspace/files", json={"name": name, "kind": kind, "content": content})
     assert response.status_code == 201, response.text
     body: dict[str, object] = response.json()
@@ -223,3 +222,37 @@ def test_lint_returns_the_engines_problems_as_editor_issues(tmp_path: Path) -> N
         assert too_big.status_code == 413
 
     run(f"sqlite:///{tmp_path / 'c.db'}", scenario, max_file_bytes=8000)
+
+
+def test_the_file_list_is_paged_by_name(tmp_path: Path) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
+        for name in ("c.bpmn", "a.dmn", "b.form"):
+            await _create(client, name, "{}" if name.endswith(".form") else "")
+        first = (await client.get("/v1/workspace/files", params={"limit": 2})).json()
+        assert [f["name"] for f in first["items"]] == ["a.dmn", "b.form"]
+        rest = (await client.get("/v1/workspace/files", params={"cursor": first["nextCursor"]})).json()
+        assert [f["name"] for f in rest["items"]] == ["c.bpmn"] and rest["nextCursor"] is None
+        bad = await client.get("/v1/workspace/files", params={"cursor": "not-ours"})
+        assert bad.status_code == 400 and bad.json()["type"].endswith("invalid-cursor")
+        assert (await client.get("/v1/workspace/files", params={"limit": 0})).status_code == 400
+
+    run(f"sqlite:///{tmp_path / 'c.db'}", scenario)
+
+
+def test_a_form_that_is_not_json_is_saved_as_a_draft_but_not_deployed(tmp_path: Path) -> None:
+    async def scenario(client: httpx.AsyncClient, _api: LocalApi) -> None:
+        file_id = (await _create(client, "approve.form", '{"id": "approve", "components": ['))["id"]
+        refused = await client.post(f"/v1/workspace/files/{file_id}/deploy")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["msg"].startswith("the form is not valid JSON")
+        lint = (await client.post("/v1/lint", json={"content": "{", "kind": "form"})).json()
+        assert len(lint) == 1 and lint[0]["line"] == 1
+        good = '{"id": "approve", "type": "default", "components": []}'
+        assert (
+            await client.put(f"/v1/workspace/files/{file_id}", json={"content": good, "baseVersion": 1})
+        ).status_code == 200
+        deployed = await client.post(f"/v1/workspace/files/{file_id}/deploy")
+        assert deployed.status_code == 200, deployed.text
+        assert deployed.json()["forms"][0]["formId"] == "approve" and deployed.json()["fileVersion"] == 2
+
+    run(f"sqlite:///{tmp_path / 'c.db'}", scenario)

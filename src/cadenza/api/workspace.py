@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from cadenza.api.problems import Problem
 from cadenza.api.rest.deploying import deploy_resources, resource_errors
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, tenant_for
+from cadenza.api.rest.pagination import MAX_LIMIT, decode_cursor, page
 from cadenza.identity import Principal
 from cadenza.store.workspace import (
     FileVersion,
@@ -31,6 +32,7 @@ __all__ = ["DEFAULT_MAX_FILE_BYTES", "MAX_FILE_BYTES_KEY", "lint_issues", "route
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 _MAX_NAME = 200
 Kind = Literal["bpmn", "dmn", "form"]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 router = APIRouter(prefix="/v1", tags=["workspace"])
 #: ``Services.extra`` key that overrides the bound on one file's content.
 MAX_FILE_BYTES_KEY = "workspace_max_file_bytes"
@@ -76,7 +78,8 @@ class RenameFile(_Body):
 
 class LintRequest(_Body):
     content: str
-    kind: Literal["bpmn", "dmn", "form"] = "bpmn"
+    kind: Kind = "bpmn"
+    #: Named in the problems; a name without the kind's extension is replaced by ``model.<kind>``.
     name: str | None = None
 
 
@@ -115,7 +118,7 @@ def _item(file: WorkspaceFile) -> dict[str, Any]:
 
 
 def _missing(file_id: str) -> Problem:
-    return Problem(404, f"no workspace file with id '{file_id}' was found")
+    return Problem(404, f"no workspace file with id '{file_id[:64]}' was found")
 
 
 def _found(ws: _Workspace, file_id: str) -> WorkspaceFile:
@@ -126,8 +129,10 @@ def _found(ws: _Workspace, file_id: str) -> WorkspaceFile:
 
 
 @router.get("/workspace/files")
-def list_files(ws: Ws) -> dict[str, Any]:
-    return {"items": [_item(f) for f in ws.store.files(ws.tenant)], "nextCursor": None}
+def list_files(ws: Ws, cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
+    after = decode_cursor(cursor, 1)
+    rows = ws.store.files(ws.tenant, after=None if after is None else str(after[0]), limit=limit + 1)
+    return page([_item(f) for f in rows], rows, limit, lambda f: [f.name])
 
 
 @router.post("/workspace/files", status_code=201)
@@ -217,7 +222,8 @@ def lint_issues(name: str, kind: str, content: str) -> list[dict[str, Any]]:
 @router.post("/lint")
 def lint(body: LintRequest, ws: Ws) -> list[dict[str, Any]]:
     _checked_content(ws, body.content)
-    return lint_issues(body.name or f"model.{body.kind}", body.kind, body.content)
+    name = body.name if body.name and body.name.lower().endswith(f".{body.kind}") else f"model.{body.kind}"
+    return lint_issues(name, body.kind, body.content)
 
 
 @router.post("/workspace/files/{file_id}/deploy")

@@ -66,8 +66,15 @@ class WorkspaceStore:
         with self._engine.begin() as conn:
             yield conn
 
-    def files(self, tenant: str) -> list[WorkspaceFile]:
+    def files(
+        self, tenant: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[WorkspaceFile]:
+        """The tenant's files by name; ``after`` a name (the previous page's last), ``limit`` rows at most."""
         query = select(files).where(files.c.tenant == tenant).order_by(files.c.name)
+        if after is not None:
+            query = query.where(files.c.name > after)
+        if limit is not None:
+            query = query.limit(limit)
         with self._tx() as conn:
             return [_file(row) for row in conn.execute(query)]
 
