@@ -65,7 +65,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 }
 
 export const workspace = {
-  list: () => call<{ items: WorkspaceFile[] }>('GET', 'workspace/files').then((r) => r.items),
+  list: () => call<{ items: WorkspaceFile[] }>('GET', 'workspace/files?limit=500').then((r) => r.items),
+  version: (id: string, version: number) => call<WorkspaceFile>('GET', `workspace/files/${id}/versions/${version}`),
   open: (id: string) => call<WorkspaceFile>('GET', `workspace/files/${id}`),
   create: (name: string, kind: string, content: string) =>
     call<WorkspaceFile>('POST', 'workspace/files', { name, kind, content }),

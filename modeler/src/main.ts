@@ -112,6 +112,7 @@ async function open(id: string): Promise<boolean> {
     // The toolbar names the file once its editor shows it (tests and users can rely on that).
     $('#file-name').textContent = file.name;
     $('#file-version').textContent = `v${file.version}`;
+    showVersions(file);
     for (const button of ['#rename', '#export', '#deploy']) $<HTMLButtonElement>(button).disabled = false;
     $<HTMLButtonElement>('#save').disabled = true;
     $<HTMLButtonElement>('#show-instances').disabled = file.kind !== 'bpmn';
@@ -140,6 +141,7 @@ async function save(): Promise<boolean> {
     dirty = false;
     $<HTMLButtonElement>('#save').disabled = true;
     $('#file-version').textContent = `v${saved.version}`;
+    showVersions(await workspace.open(current.id));
     status(`saved ${saved.name} as version ${saved.version}`);
     return true;
   } catch (error) {
@@ -204,6 +206,33 @@ async function rename(): Promise<void> {
   }
 }
 
+function showVersions(file: WorkspaceFile): void {
+  const select = $<HTMLSelectElement>('#versions');
+  select.replaceChildren(
+    ...(file.versions ?? []).map((v) => {
+      const option = document.createElement('option');
+      option.value = String(v.version);
+      option.textContent = `v${v.version} ${v.savedBy} ${v.savedAt.slice(0, 16).replace('T', ' ')}`;
+      return option;
+    }).reverse(),
+  );
+  select.value = String(file.version);
+  select.disabled = !file.versions?.length;
+}
+
+/** An earlier version into the editor; saving it makes it the newest version (a restore, nothing lost). */
+async function openVersion(version: number): Promise<void> {
+  if (!current || version === current.version) return;
+  try {
+    const old = await workspace.version(current.id, version);
+    await load({ ...current, content: old.content });
+    changed();
+    status(`showing version ${version}: save to make it the newest`);
+  } catch (error) {
+    failed(error);
+  }
+}
+
 function setProblems(errors: FieldError[]): void {
   $('#problems').replaceChildren(
     ...errors.map((error) => {
@@ -260,6 +289,9 @@ function wire(): void {
   $('#new-form').addEventListener('click', () => askName('form'));
   $<HTMLInputElement>('#import').addEventListener('change', (e) => void importFile(e.target as HTMLInputElement));
   $('#save').addEventListener('click', () => void save());
+  $<HTMLSelectElement>('#versions').addEventListener('change', (e) =>
+    void openVersion(Number((e.target as HTMLSelectElement).value)),
+  );
   $('#rename').addEventListener('click', () => void rename());
   $('#export').addEventListener('click', () => void exportFile());
   $('#deploy').addEventListener('click', () => void deploy());

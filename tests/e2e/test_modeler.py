@@ -5,7 +5,7 @@ instance complete; deploy errors on the offending element; import a file from bp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -194,3 +194,54 @@ def _form_fields(path: Path) -> list[tuple[str | None, str | None, str | None]]:
     return [(c.get("key"), c.get("type"), c.get("label")) for c in schema["components"]] + [
         (schema["id"], None, None)
     ]
+
+
+def _rename_task(page: Page, element_id: str, name: str) -> None:
+    page.click(f".djs-shape[data-element-id='{element_id}']")
+    field = page.locator("#bio-properties-panel-name")
+    if not field.is_visible():
+        page.locator("#properties").get_by_text("General", exact=True).click()
+    field.fill(name)
+
+
+def test_a_stale_save_is_refused_and_an_old_version_restored(
+    new_page: Callable[[], Page], web_server: ServeProcess, api: ApiClient
+) -> None:
+    original = (REPO_ROOT / "bpmn" / "order-process.bpmn").read_text()
+    made = api.post(
+        "/v1/workspace/files", {"name": "shared.bpmn", "kind": "bpmn", "content": original}, expect=201
+    )
+    first, second = new_page(), new_page()
+    for page in (first, second):
+        open_modeler(page, web_server)
+        page.locator("#file-list").get_by_role("button", name="shared.bpmn").click()
+        expect(page.locator("#file-name")).to_have_text("shared.bpmn")
+
+    _rename_task(first, "Task_CheckOrder", "Check (first)")
+    first.get_by_role("button", name="Save").click()
+    expect(first.locator("#file-version")).to_have_text("v2")
+
+    _rename_task(second, "Task_CheckOrder", "Check (second)")
+    second.get_by_role("button", name="Save").click()
+    expect(second.locator("#status")).to_contain_text("version 1 is not the latest (version 2)")
+    expect(second.locator("#file-version")).to_have_text("v1 (unsaved)")
+    expect(second.locator(".djs-element[data-element-id='Task_CheckOrder']")).to_contain_text(
+        "Check (second)"
+    )
+    assert "Check (first)" in api.get(f"/v1/workspace/files/{made['id']}")["content"]
+
+    # The first editor brings version 1 back: saved on top, as version 3.
+    first.select_option("#versions", "1")
+    expect(first.locator(".djs-element[data-element-id='Task_CheckOrder']")).not_to_contain_text(
+        "Check (first)"
+    )
+    first.get_by_role("button", name="Save").click()
+    expect(first.locator("#file-version")).to_have_text("v3")
+    restored = api.get(f"/v1/workspace/files/{made['id']}")
+    assert [v["version"] for v in restored["versions"]] == [1, 2, 3]
+    assert semantic_signature(restored["content"].encode()) == semantic_signature(original.encode())
+
+    first.once("dialog", lambda dialog: dialog.accept("orders.bpmn"))
+    first.get_by_role("button", name="Rename").click()
+    expect(first.locator("#file-list")).to_contain_text("orders.bpmn")
+    assert api.get(f"/v1/workspace/files/{made['id']}")["name"] == "orders.bpmn"
