@@ -48,7 +48,7 @@ def test_deploy_start_work_and_show_an_instance(serve_process: Callable[..., Ser
     assert as_json(server, "jobs", "charge")["jobs"] == []
     view = as_json(server, "show", str(key))
     assert [e["elementId"] for e in view["activeElements"]] == ["paid"]
-    assert view["variables"]["root"] == {"orderId": "o-1", "charged": True}
+    assert view["variables"] == {"orderId": "o-1", "charged": True}
     assert server.stop() == 0
     assert "Cadenza serving the HTTP API" in server.output()
 
@@ -62,7 +62,7 @@ def test_client_errors_are_short_and_exit_non_zero(serve_process: Callable[..., 
     code, output = cadenza(server, "start", "x", "--variables", "[1]")
     assert code == 1 and "variables must be a JSON object" in output
     code, output = cadenza(server, "show", "42")
-    assert code == 1 and "no process instance with key '42'" in output
+    assert code == 1 and "no execution with key '42'" in output
     code, output = cadenza(f"http://127.0.0.1:{free_port()}", "show", "42")
     assert code == 1 and "cannot reach Cadenza" in output
 

@@ -58,10 +58,10 @@ def deploy(
 
 def _deployed_lines(answer: dict[str, Any]) -> list[str]:
     lines = [
-        f"deployed {p['bpmnProcessId']} version {p['version']} (key {p['processDefinitionKey']})"
-        for p in answer["processes"]
+        f"deployed {p['bpmnProcessId']} version {p['version']} (key {p['key']})" for p in answer["processes"]
     ]
-    lines += [f"deployed decisions {d.get('decisionRequirementsId')}" for d in answer["decisionRequirements"]]
+    lines += [f"deployed decision {d['decisionId']} version {d['version']}" for d in answer["decisions"]]
+    lines += [f"deployed form {f['formId']} version {f['version']}" for f in answer["forms"]]
     return lines or [f"deployment {answer['key']}: nothing new"]
 
 
@@ -89,7 +89,7 @@ def _started_lines(answer: dict[str, Any]) -> list[str]:
 
 
 def show(
-    instance_key: Annotated[int, typer.Argument(help="The process instance key.")],
+    instance_key: Annotated[str, typer.Argument(help="The process instance key.")],
     address: Address = DEFAULT_ADDRESS,
     as_json: AsJson = False,
 ) -> None:
@@ -103,8 +103,9 @@ def _instance_lines(view: dict[str, Any]) -> list[str]:
     active = view["activeElements"]
     lines.append("active elements:" + ("" if active else " none"))
     lines += [f"  {e['elementId']} ({e['type']}) {e['state']}" for e in active]
-    lines.append("variables:" + ("" if view["variables"] else " none"))
-    for scope, names in view["variables"].items():
+    scopes = {"root": view["variables"], **view["scopeVariables"]}
+    lines.append("variables:" + ("" if any(scopes.values()) else " none"))
+    for scope, names in scopes.items():
         lines += [f"  {scope}: {name} = {json.dumps(v, ensure_ascii=False)}" for name, v in names.items()]
     lines.append("incidents:" + ("" if view["incidents"] else " none"))
     lines += [

@@ -7,23 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from cadenza.client import CadenzaClient
 from serve_support import ServeProcess
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class Inspector:
-    """Reads a process instance as the engine committed it (GET /v1/process-instances/{key})."""
+    """Reads a process instance as the engine committed it (GET /v1/executions/{key} and its history)."""
 
     def __init__(self, server: ServeProcess) -> None:
         self.server = server
 
     def instance(self, key: int | str) -> dict[str, Any]:
-        response = httpx.get(f"{self.server.address}/v1/process-instances/{key}", timeout=5)
-        response.raise_for_status()
-        body: dict[str, Any] = response.json()
+        with CadenzaClient(self.server.address, timeout=5) as client:  # signs in as the demo user
+            body: dict[str, Any] = client.show(key)
         return body
 
     def wait_for(

@@ -64,7 +64,7 @@ def test_start_and_complete(cadenza: ServeProcess, inspector: Inspector) -> None
     observed = scenario(cadenza, "start-and-complete")
     key = observed["processInstanceKey"]
     view = inspector.wait_for(key, lambda v: v["state"] == "completed")
-    assert view["variables"]["root"] == {"a": 2, "b": 3, "sum": 5}
+    assert view["variables"] == {"a": 2, "b": 3, "sum": 5}
     assert {"headers": {"kind": "conformance"}, "a": 2, "key": key} in observed["seen"]
     assert observed["resultVariables"] == {"a": 10, "b": 5, "sum": 15}
 
@@ -80,7 +80,7 @@ def test_fail_to_incident_then_resolve(cadenza: ServeProcess, inspector: Inspect
     assert resolved["handled"] == 1
     assert resolved["resolveAgain"]["code"] == 5  # NOT_FOUND
     view = inspector.wait_for(key, lambda v: v["state"] == "completed")
-    assert view["variables"]["root"] == {"recovered": True}
+    assert view["variables"] == {"recovered": True}
 
 
 def test_throw_error_is_caught_by_the_boundary_event(cadenza: ServeProcess) -> None:
@@ -121,7 +121,7 @@ def test_a_decision(cadenza: ServeProcess) -> None:
 
 def test_cancel(cadenza: ServeProcess, inspector: Inspector) -> None:
     observed = scenario(cadenza, "cancel")
-    view = inspector.wait_for(observed["processInstanceKey"], lambda v: v["state"] == "terminated")
+    view = inspector.wait_for(observed["processInstanceKey"], lambda v: v["state"] == "canceled")
     assert view["activeElements"] == []
     assert observed["cancelAgain"]["code"] == 5  # NOT_FOUND
 
@@ -140,4 +140,4 @@ def test_operations_on_running_instances(cadenza: ServeProcess, inspector: Inspe
     assert completed.count("work2") == 2
     assert completed.count("migratedEnd") == 2
     signalled = inspector.wait_for(observed["signalInstanceKey"], lambda v: v["state"] == "completed")
-    assert signalled["variables"]["root"] == {"signalled": True}
+    assert signalled["variables"] == {"signalled": True}

@@ -122,7 +122,7 @@ def test_a_worker_completes_jobs_and_the_result_comes_back(
             result = await client.run_process_with_result(
                 "conf-one-task", {"a": 40, "b": 2}, timeout=10_000, variables_to_fetch=["sum"]
             )
-        assert view["variables"]["root"] == {"a": 2, "b": 3, "sum": 5}
+        assert view["variables"] == {"a": 2, "b": 3, "sum": 5}
         assert (created.process_instance_key, {"kind": "conformance"}) in seen
         assert result.variables == {"sum": 42}
 
@@ -144,7 +144,7 @@ def test_a_streaming_worker_gets_jobs_pushed(cadenza: ServeProcess, inspector: I
                 for n in range(5)
             ]
             views = [await asyncio.to_thread(inspector.wait_for, key, completed) for key in keys]
-        assert [v["variables"]["root"]["sum"] for v in views] == [0, 2, 4, 6, 8]
+        assert [v["variables"]["sum"] for v in views] == [0, 2, 4, 6, 8]
 
     run(cadenza, scenario)
 
@@ -176,14 +176,16 @@ def test_failures_use_up_retries_into_an_incident_that_resolves(
             assert "backend down" in incident["errorMessage"]
             healthy.set()
             await stub.UpdateJobRetries(
-                gateway_pb2.UpdateJobRetriesRequest(jobKey=incident["jobKey"], retries=1)
+                gateway_pb2.UpdateJobRetriesRequest(jobKey=int(incident["jobKey"]), retries=1)
             )
-            await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=incident["key"]))
+            await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=int(incident["key"])))
             view = await asyncio.to_thread(inspector.wait_for, key, completed)
             with pytest.raises(grpc.aio.AioRpcError) as again:
-                await stub.ResolveIncident(gateway_pb2.ResolveIncidentRequest(incidentKey=incident["key"]))
+                await stub.ResolveIncident(
+                    gateway_pb2.ResolveIncidentRequest(incidentKey=int(incident["key"]))
+                )
         assert attempts == [2, 1, 1]  # two failures use up the two retries; the third attempt follows the fix
-        assert view["variables"]["root"] == {"recovered": True}
+        assert view["variables"] == {"recovered": True}
         assert again.value.code() is grpc.StatusCode.NOT_FOUND
 
     run(cadenza, scenario)
@@ -209,7 +211,7 @@ def test_a_thrown_error_is_caught_by_the_boundary_event(cadenza: ServeProcess, i
             view = await asyncio.to_thread(inspector.wait_for, created.process_instance_key, completed)
         assert "declinedEnd" in elements_of(view)
         assert "charged" not in elements_of(view)
-        assert view["variables"]["root"]["reason"] == "expired"
+        assert view["variables"]["reason"] == "expired"
 
     run(cadenza, scenario)
 
@@ -239,8 +241,8 @@ def test_messages_correlate_by_key_and_wait_out_their_ttl(
         )
         early_view = await asyncio.to_thread(inspector.wait_for, early.process_instance_key, completed)
         late_view = await asyncio.to_thread(inspector.wait_for, late.process_instance_key, completed)
-        assert early_view["variables"]["root"]["paidEarly"] is True
-        assert late_view["variables"]["root"]["paidLate"] is True
+        assert early_view["variables"]["paidEarly"] is True
+        assert late_view["variables"]["paidLate"] is True
         await asyncio.sleep(0.3)
         never_view = await asyncio.to_thread(inspector.instance, never.process_instance_key)
         assert never_view["state"] == "active"
@@ -304,7 +306,7 @@ def test_cancel_terminates_the_instance_once(cadenza: ServeProcess, inspector: I
         created = await client.run_process("conf-message", {"orderId": "py-cancelled"})
         await client.cancel_process_instance(created.process_instance_key)
         view = await asyncio.to_thread(
-            inspector.wait_for, created.process_instance_key, lambda v: v["state"] == "terminated"
+            inspector.wait_for, created.process_instance_key, lambda v: v["state"] == "canceled"
         )
         assert view["activeElements"] == []
         with pytest.raises(ProcessInstanceNotFoundError):

@@ -64,7 +64,8 @@ class Client:
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One request; None if the server died under it (the command is then unacknowledged)."""
         try:
-            response = self.http.request(method, self.server.address + path, json=body)
+            headers = {"Authorization": f"Bearer {self._token()}"}
+            response = self.http.request(method, self.server.address + path, json=body, headers=headers)
         except httpx.TransportError:
             self.lost_in_flight += 1
             self._restart()
@@ -77,6 +78,14 @@ class Client:
             self.killer.arm()
         return response.json()
 
+    def _token(self) -> str:
+        """A fresh bearer token (a restarted server signs with a new random key; no CADENZA_SECRET)."""
+        answer = self.http.post(
+            self.server.address + "/v1/auth/token", json={"username": "demo", "password": "demo"}
+        )
+        token: str = answer.json()["access_token"]
+        return token
+
     def _restart(self) -> None:
         assert self.killer.fired.wait(10), "the server died without being killed"
         self.server.start()
@@ -84,10 +93,9 @@ class Client:
         assert_acknowledged_present(self)
 
     def create(self, n: int) -> None:
-        body = {"bpmnProcessId": "reserve-and-ship", "variables": {"n": n}}
-        answer = self.call("POST", "/v1/process-instances", body)
+        answer = self.call("POST", "/v1/workflows/reserve-and-ship/execute", {"variables": {"n": n}})
         if isinstance(answer, dict):
-            self.acked_instances.add(answer["processInstanceKey"])
+            self.acked_instances.add(int(answer["processInstanceKey"]))
 
     def work(self, job_type: str) -> int:
         body = {"type": job_type, "worker": "durability", "maxJobs": 32, "timeout": JOB_TIMEOUT_MS}
@@ -104,7 +112,7 @@ class Client:
 
     def unfinished(self) -> list[int]:
         for key in sorted((self.acked_instances | self.seen_instances) - self.finished):
-            if _completed(self.call("GET", f"/v1/process-instances/{key}")):
+            if _completed(self.call("GET", f"/v1/executions/{key}")):
                 self.finished.add(key)
         return sorted((self.acked_instances | self.seen_instances) - self.finished)
 
@@ -140,7 +148,7 @@ def assert_acknowledged_present(client: Client) -> None:
 
 def drive(client: Client) -> None:
     client.call(
-        "POST", "/v1/deployments", {"resources": [{"name": FIXTURE.name, "content": FIXTURE.read_text()}]}
+        "POST", "/v1/workflows", {"resources": [{"name": FIXTURE.name, "content": FIXTURE.read_text()}]}
     )
     n = 0
     deadline = time.monotonic() + 50

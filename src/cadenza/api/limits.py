@@ -54,7 +54,8 @@ class BodyLimit:
 
     async def _refuse(self, size: int, bound: int, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the request body is at least {size:,} bytes, over this path's limit of {bound:,} bytes"
-        await problem_response(Problem(413, detail, kind="body-too-large", limit=bound))(scope, receive, send)
+        refused = problem_response(Problem(413, detail, kind="body-too-large", limit=bound), scope["path"])
+        await refused(scope, receive, send)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -12,13 +12,16 @@ from cadenza.api.problems import Problem
 __all__ = [
     "ActivateJobs",
     "CompleteJob",
-    "CreateInstance",
     "Deployment",
     "FailJob",
     "PublishMessage",
     "Resource",
     "variables_text",
 ]
+
+
+#: Numbers the engine stores as 64-bit integers (Zeebe's int64 fields); larger ones are refused at the edge.
+INT64_MAX = 2**63 - 1
 
 
 class _Body(BaseModel):
@@ -36,20 +39,12 @@ class Deployment(_Body):
     tenantId: str | None = None
 
 
-class CreateInstance(_Body):
-    bpmnProcessId: str = Field(min_length=1)
-    version: int = -1
-    variables: Any = None
-    withResult: bool = False
-    requestTimeoutMs: int = Field(default=10_000, ge=0)
-
-
 class ActivateJobs(_Body):
     type: str = Field(min_length=1)
     worker: str = "cadenza-http"
-    timeout: int = Field(default=60_000, ge=1)
-    maxJobs: int = Field(default=10, ge=1)
-    requestTimeoutMs: int = Field(default=0, ge=0)
+    timeout: int = Field(default=60_000, ge=1, le=INT64_MAX)
+    maxJobs: int = Field(default=10, ge=1, le=10_000)
+    requestTimeoutMs: int = Field(default=0, ge=0, le=600_000)
     fetchVariables: list[str] | None = None
 
 
@@ -58,16 +53,16 @@ class CompleteJob(_Body):
 
 
 class FailJob(_Body):
-    retries: int
+    retries: int = Field(ge=-(2**31), le=2**31 - 1)
     errorMessage: str = ""
-    retryBackoff: int = Field(default=0, ge=0)
+    retryBackoff: int = Field(default=0, ge=0, le=INT64_MAX)
     variables: Any = None
 
 
 class PublishMessage(_Body):
     name: str = Field(min_length=1)
     correlationKey: str = ""
-    timeToLive: int = Field(default=0, ge=0)
+    timeToLive: int = Field(default=0, ge=0, le=INT64_MAX)
     messageId: str = ""
     variables: Any = None
 

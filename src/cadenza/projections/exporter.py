@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = ["EXPORTER_ID", "ViewExporter"]
 
 EXPORTER_ID = "api-views"
 _BATCH = 1000
+_log = logging.getLogger(__name__)
 
 
 class ViewExporter:
@@ -34,6 +36,7 @@ class ViewExporter:
         self.views = views
         self.partition = partition
         self.position = 0
+        self.retry_seconds = 1.0
         self.handlers = ViewHandlers()
         self._wake = asyncio.Event()
         self._advanced = asyncio.Condition()
@@ -66,12 +69,14 @@ class ViewExporter:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while True:
-                applied = await self._run(self._export_batch)
-                if applied == 0:
-                    break
-                async with self._advanced:
-                    self._advanced.notify_all()
+            try:
+                while await self._run(self._export_batch):
+                    async with self._advanced:
+                        self._advanced.notify_all()
+            except Exception:  # the batch rolled back whole (rows and position); try it again shortly
+                _log.exception("exporting to the views failed at position %s; retrying", self.position)
+                await asyncio.sleep(self.retry_seconds)
+                self._wake.set()
 
     async def _run(self, fn: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn)

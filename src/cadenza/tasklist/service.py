@@ -18,7 +18,7 @@ from sqlalchemy import select
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.engine_adapters.port import EnginePort
 from cadenza.identity import Principal
-from cadenza.store.views_schema import workflow_forms
+from cadenza.store.views_schema import tasks, workflow_forms
 from cadenza.tasklist.audit import add_comment, audit
 from cadenza.tasklist.forms import FieldError, validate_variables
 from cadenza.tasklist.queries import task_row
@@ -70,6 +70,11 @@ class TaskService:
             raise TaskError(404, f"no task with key '{key}' was found", kind="not-found")
         return row
 
+    def _fresh(self, row: Any) -> Any:
+        """The row after an action: the actor may no longer see it (an unclaim hands it to others)."""
+        with self.views.begin() as conn:
+            return conn.execute(select(tasks).where(tasks.c.key == row.key)).first()
+
     def open_task(self, key: int, user: Principal) -> Any:
         row = self.task(key, user)
         if row.state != "created":
@@ -99,7 +104,7 @@ class TaskService:
         if row.assignee != user.username:
             await self._command(row, "CLAIM", {"assignee": user.username, "action": "claim"})
             self._audit(row, user, "claim", {"assignee": [row.assignee or None, user.username]})
-        return self.task(key, user)
+        return self._fresh(row)
 
     async def unclaim(self, key: int, user: Principal) -> Any:
         row = self.open_task(key, user)
@@ -108,9 +113,9 @@ class TaskService:
                 403, f"task '{key}' is claimed by '{row.assignee}'; only they or a manager may unclaim it"
             )
         if row.assignee:
-            await self._command(row, "ASSIGN", {"assignee": "", "action": "unclaim"})
+            await self._command(row, "ASSIGN", {"assignee": "", "action": "unassign"})
             self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
-        return self.task(key, user)
+        return self._fresh(row)
 
     async def assign(self, key: int, user: Principal, assignee: str) -> Any:
         row = self.open_task(key, user)
@@ -122,7 +127,7 @@ class TaskService:
         if assignee != row.assignee:
             await self._command(row, "ASSIGN", {"assignee": assignee, "action": "assign"})
             self._audit(row, user, "assign", {"assignee": [row.assignee or None, assignee or None]})
-        return self.task(key, user)
+        return self._fresh(row)
 
     async def complete(
         self, key: int, user: Principal, variables: dict[str, Any], action: str = "complete"
@@ -141,7 +146,7 @@ class TaskService:
         document = json.dumps(variables, separators=(",", ":"))
         await self._command(row, "COMPLETE", {"variables": document, "action": action})
         self._audit(row, user, action, {"state": ["created", "completed"], "variables": variables})
-        return self.task(key, user)
+        return self._fresh(row)
 
     async def decide(
         self, key: int, user: Principal, approve: bool, comment: str, variables: dict[str, Any]

@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
 
 from cadenza import __version__
 from cadenza.api.limits import BodyLimit
@@ -32,7 +34,7 @@ from cadenza.api.rest.deps import Services
 from cadenza.api.rest.web import mount_web_apps
 from cadenza.xmlsafe import DEFAULT_MAX_BYTES
 
-__all__ = ["OPTIONAL_ROUTERS", "ROUTERS", "create_app"]
+__all__ = ["OPTIONAL_ROUTERS", "PROBLEM_RESPONSES", "ROUTERS", "create_app"]
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 ROUTERS: tuple[APIRouter, ...] = (
@@ -97,6 +99,57 @@ def create_app(
         return response
 
     for router in (*ROUTERS, *_optional_routers()):
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     mount_web_apps(app, web_dir)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_PROBLEM_STATUSES = {
+    400: "Invalid request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found (or another tenant's)",
+    409: "Conflict with the current state",
+    413: "Body or variables too large",
+    422: "Decision evaluation failed",
+    503: "Not committed, backpressure or views lagging",
+    504: "Result not ready in time",
+}
+#: Every route may answer with these problem documents (RFC 9457).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": text,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for status, text in _PROBLEM_STATUSES.items()
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the problem schema and the two ways to sign in."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = document.setdefault("components", {})
+        components.setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+        components["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "cadenza_session"},
+        }
+        document["security"] = [{"bearer": []}, {"session": []}]
+        app.openapi_schema = document
+    return app.openapi_schema

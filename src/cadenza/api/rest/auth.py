@@ -103,7 +103,7 @@ async def logout() -> RedirectResponse:
     return response
 
 
-@router.post("/v1/auth/token", response_model=TokenResponse)
+@router.post("/v1/auth/token", response_model=TokenResponse, openapi_extra={"security": []})
 async def token(body: TokenRequest, services: Svc) -> dict[str, Any]:
     principal = services.users.authenticate(body.username, body.password)
     if principal is None:

@@ -111,7 +111,7 @@ CurrentUser = Annotated[Principal, Depends(_principal)]
 
 def parse_key(text: str, what: str) -> int:
     """A key from a path: digits only (a 64-bit integer); anything else is a 404 like an unknown key."""
-    if not text.isdigit() or len(text) > 19 or int(text) >= 2**63:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:
         raise Problem(404, f"no {what} with key '{text[:40]}' was found")
     return int(text)
 

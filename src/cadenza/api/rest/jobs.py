@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from cadenza.api.problems import rejection_problem
-from cadenza.api.rest.deps import CurrentUser, Svc, tenant_for
+from cadenza.api.rest.deps import CurrentUser, Svc, parse_key, tenant_for
 from cadenza.api.schemas import ActivateJobs, CompleteJob, FailJob, PublishMessage
 from cadenza.api.views import job_view
 from cadenza.core.records import RecordType, ValueType
@@ -44,25 +44,31 @@ async def _job_tenant(services: Svc, user: CurrentUser, key: int) -> str:
 
 @router.post("/v1/jobs/{key}/complete")
 async def complete_job(
-    key: int, services: Svc, user: CurrentUser, body: CompleteJob | None = None
+    key: str, services: Svc, user: CurrentUser, body: CompleteJob | None = None
 ) -> dict[str, Any]:
+    number = parse_key(key, "job")
     variables = services.variables(body.variables if body else None)
-    tenant = await _job_tenant(services, user, key)
-    await services.accepted(ValueType.JOB, "COMPLETE", {"variables": variables}, key=key, tenant=tenant)
-    return {"jobKey": key, "state": "completed"}
+    tenant = await _job_tenant(services, user, number)
+    done = await services.accepted(
+        ValueType.JOB, "COMPLETE", {"variables": variables}, key=number, tenant=tenant
+    )
+    await services.settled(done)  # the views (executions, incidents, tasks) show what the completion did
+    return {"jobKey": number, "state": "completed"}
 
 
 @router.post("/v1/jobs/{key}/fail")
-async def fail_job(key: int, body: FailJob, services: Svc, user: CurrentUser) -> dict[str, Any]:
+async def fail_job(key: str, body: FailJob, services: Svc, user: CurrentUser) -> dict[str, Any]:
+    number = parse_key(key, "job")
     value = {
         "retries": body.retries,
         "errorMessage": body.errorMessage,
         "retryBackoff": body.retryBackoff,
         "variables": services.variables(body.variables),
     }
-    tenant = await _job_tenant(services, user, key)
-    response = await services.accepted(ValueType.JOB, "FAIL", value, key=key, tenant=tenant)
-    return {"jobKey": key, "state": "failed", "retries": response.value.get("retries")}
+    tenant = await _job_tenant(services, user, number)
+    response = await services.accepted(ValueType.JOB, "FAIL", value, key=number, tenant=tenant)
+    await services.settled(response)
+    return {"jobKey": number, "state": "failed", "retries": response.value.get("retries")}
 
 
 @router.post("/v1/messages")

@@ -19,16 +19,19 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+def decode_cursor(cursor: str | None, size: int) -> list[int] | None:
+    """The sort values a cursor holds (integers: keys, times, priorities); a 400 problem for other text."""
     if not cursor:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
-    return values
+    if isinstance(values, list) and len(values) == size:
+        numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        if len(numbers) == size:
+            return numbers
+    raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
 
 
 def page(items: list[dict[str, Any]], rows: Sequence[Any], limit: int, sort_values: Any) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -80,13 +82,15 @@ class LocalApi:
 
 
 @asynccontextmanager
-async def local_api(engine: EmbeddedEngine, **options: object) -> AsyncIterator[LocalApi]:
+async def local_api(
+    engine: EmbeddedEngine, *, web_dir: Path | None = None, **options: Any
+) -> AsyncIterator[LocalApi]:
     """Starts ``engine`` (not yet started) and the services; stops both at the end."""
-    services = build_services(engine, **options)  # type: ignore[arg-type]
+    services = build_services(engine, **options)
     await engine.start()
     await start_services(services)
     try:
-        yield LocalApi(create_app(services), services, engine)
+        yield LocalApi(create_app(services, web_dir=web_dir), services, engine)
     finally:
         await stop_services(services)
         await engine.stop()

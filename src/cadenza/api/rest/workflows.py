@@ -26,10 +26,11 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 class Execute(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    variables: dict[str, Any] | None = None
+    #: Any JSON here, so a non-object gets the engine-wide sentence ("must be a JSON object, but was ...").
+    variables: Any = None
     correlationId: str | None = Field(default=None, max_length=255)
     businessKey: str | None = Field(default=None, max_length=255)
-    version: int = Field(default=-1, ge=-1)
+    version: int = Field(default=-1, ge=-1, le=2**31 - 1)
     tenantId: str | None = None
     withResult: bool = False
     requestTimeoutMs: int = Field(default=10_000, ge=0, le=600_000)
@@ -131,18 +132,7 @@ async def deploy(request: Request, services: Svc, user: CurrentUser) -> dict[str
     kind = request.headers.get("content-type", "")
     tenant = None
     if kind.startswith("multipart/form-data"):
-        form = await request.form()
-        resources = []
-        for part in form.getlist("files"):
-            if isinstance(part, str):
-                raise Problem(400, "each 'files' part must be a file")
-            data = await part.read()
-            try:
-                resources.append((part.filename or "resource", data.decode("utf-8")))
-            except UnicodeDecodeError:
-                raise Problem(400, f"'{part.filename}' is not UTF-8 text") from None
-        if not resources:
-            raise Problem(400, "no 'files' parts in the request")
+        resources = await _uploaded(request)
     else:
         try:
             body = Deployment.model_validate_json(await request.body())
@@ -151,6 +141,22 @@ async def deploy(request: Request, services: Svc, user: CurrentUser) -> dict[str
         resources = [(r.name, r.content) for r in body.resources]
         tenant = body.tenantId
     return await deploy_resources(services, user, resources, tenant)
+
+
+async def _uploaded(request: Request) -> list[tuple[str, str]]:
+    resources = []
+    async with request.form() as form:  # closes the spooled files, however the request ends
+        for part in form.getlist("files"):
+            if isinstance(part, str):
+                raise Problem(400, "each 'files' part must be a file")
+            data = await part.read()
+            try:
+                resources.append((part.filename or "resource", data.decode("utf-8")))
+            except UnicodeDecodeError:
+                raise Problem(400, f"'{part.filename}' is not UTF-8 text") from None
+    if not resources:
+        raise Problem(400, "no 'files' parts in the request")
+    return resources
 
 
 def _idempotency(services: Services) -> Idempotency:
