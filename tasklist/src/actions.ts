@@ -28,9 +28,10 @@ async function run(label: string, done: string, action: () => Promise<unknown>, 
 }
 
 /** The form's data, or null after showing its client-side errors (nothing is sent then). */
-function validData(label: string): Record<string, unknown> | null {
+function validData(label: string, decided = false): Record<string, unknown> | null {
   const { data, errors } = submitForm();
-  const fields = Object.entries(errors).filter(([, messages]) => messages.length);
+  // A decision supplies `approved` itself, so the form's own check of that field does not apply.
+  const fields = Object.entries(errors).filter(([field, messages]) => messages.length && !(decided && field === 'approved'));
   if (!fields.length) return data;
   const items = fields.flatMap(([field, messages]) => messages.map((msg) => ({ loc: field, msg })));
   showProblem(new ApiError({ status: 0, title: 'The form has errors', errors: items }), label);
@@ -51,7 +52,7 @@ function decisionControls(task: TaskDetail, reload: Reload): HTMLElement {
       comment.focus();
       return;
     }
-    const data = decision === 'approve' ? validData(label) : submitForm().data;
+    const data = validData(label, true);
     if (data === null) return;
     delete data.approved; // the decision itself sets `approved`
     const done = decision === 'approve' ? 'Approved.' : 'Rejected.';

@@ -16,17 +16,42 @@ export async function showForm(container: HTMLElement, schema: FormSchema, data:
   current?.destroy();
   current = new Form({ container });
   await current.importSchema(schema, data);
+  labels = new Map();
+  const visit = (components: unknown): void => {
+    if (!Array.isArray(components)) return;
+    for (const component of components as Array<Record<string, unknown>>) {
+      if (typeof component.key === 'string' && typeof component.label === 'string') labels.set(component.key, component.label);
+      visit(component.components);
+    }
+  };
+  visit(schema.components);
 }
 
 export function clearForm(): void {
   current?.destroy();
   current = null;
+  labels = new Map();
 }
 
+interface FieldRegistry {
+  get(id: string): { key?: string; label?: string } | undefined;
+}
+
+let labels = new Map<string, string>();
+
+/** The form's data and its client-side errors, keyed by field key (form-js keys them by generated ids). */
 export function submitForm(): Submission {
   if (!current) return { data: {}, errors: {} };
   const { data, errors } = current.submit();
-  return { data: { ...data }, errors };
+  const registry = current.get<FieldRegistry>('formFieldRegistry');
+  const byKey: Record<string, string[]> = {};
+  for (const [id, messages] of Object.entries(errors)) byKey[registry.get(id)?.key ?? id] = messages;
+  return { data: { ...data }, errors: byKey };
+}
+
+/** The label a field key has in the form shown, so an error names the field as the user sees it. */
+export function labelOf(key: string): string | undefined {
+  return labels.get(key);
 }
 
 export function setFormDisabled(disabled: boolean): void {

@@ -6,6 +6,8 @@ import { byId, formatTime, h } from './dom';
 import { showProblem } from './problem';
 
 const REFRESH_MS = 3000;
+// `?pageSize=N` in the app's address sets the page size (the API allows 1-500); 50 otherwise.
+const PAGE_SIZE = Math.min(500, Math.max(1, Number(new URLSearchParams(location.search).get('pageSize')) || 50));
 
 interface ListState {
   cursor: string | null;
@@ -49,6 +51,15 @@ export function renderFilters(me: Me, workflows: Workflow[], onChange: () => voi
     h('button', { type: 'submit' }, 'Refresh'),
   );
   form.addEventListener('change', onChange);
+  // Typing in a field (priority, date) refilters too, once the typing pauses.
+  let typing = 0;
+  form.addEventListener('input', (event) => {
+    // Selects and checkboxes fire `change` as well; only typed fields wait for the pause.
+    const target = event.target;
+    if (!(target instanceof HTMLInputElement) || target.type === 'checkbox') return;
+    window.clearTimeout(typing);
+    typing = window.setTimeout(onChange, 300);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     onChange();
@@ -57,7 +68,7 @@ export function renderFilters(me: Me, workflows: Workflow[], onChange: () => voi
 
 export function queryOf(form: HTMLFormElement, cursor: string | null): URLSearchParams {
   const data = new FormData(form);
-  const query = new URLSearchParams({ limit: '50' });
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
   const text = (name: string): string => String(data.get(name) ?? '').trim();
   query.set('state', text('state') || 'created');
   if (data.get('mine')) query.set('assignee', 'me');

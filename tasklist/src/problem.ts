@@ -3,6 +3,7 @@
 
 import { ApiError, type FieldError, type Problem } from './api';
 import { byId, h } from './dom';
+import { labelOf } from './form';
 
 export function fieldOf(error: FieldError): string {
   const loc = error.loc;
@@ -34,7 +35,8 @@ export function showProblem(error: unknown, action?: string): Problem {
           { class: 'problem-errors', 'aria-label': 'Field errors' },
           ...problem.errors.map((item) => {
             const field = fieldOf(item);
-            return h('li', { 'data-field': field }, field ? h('code', {}, field) : null, field ? ': ' : '', item.msg);
+            const name = field ? (labelOf(field) ?? field) : '';
+            return h('li', { 'data-field': field }, name ? h('strong', {}, name) : null, name ? ': ' : '', item.msg);
           }),
         )
       : null,

@@ -78,7 +78,7 @@ def login(page: Page, server: ServeProcess, username: str, next_path: str) -> No
     page.wait_for_url(re.compile(re.escape(next_path.split("#")[0])))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Console:
     """What the page logged as errors and threw; printed when a test fails, to say why the page misbehaved."""
 

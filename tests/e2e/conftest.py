@@ -1,5 +1,5 @@
 """Fixtures for the browser tests of every web app: a ``cadenza serve`` per module serving the built apps, one
-Chromium per session, and per test a fresh browser context and page whose screenshot is saved to
+Chromium per module, and per test a fresh browser context and page whose screenshot is saved to
 artifacts/screenshots/<test>.png whether the test passed or failed (its console errors, if any, in
 <test>.console.txt).
 """
@@ -10,15 +10,21 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from browser_support import REPO_ROOT, Console, ensure_built, launch_chromium, screenshot_path
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from serve_support import ServeProcess
 
-WEB_APPS = ("tasklist", "modeler")
+# The web apps `cadenza serve` serves; each one present in the checkout is built before its tests.
+WEB_APPS = tuple(app for app in ("tasklist", "modeler") if (REPO_ROOT / app / "package.json").exists())
+# A shared 2-core machine can be slow: a task appears within one list refresh (3 s) plus the server's work.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, and every later test that calls asyncio.run() would fail.
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium
@@ -42,7 +48,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 
     def open_page() -> Page:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         opened.append((context, page, Console.attach(page)))
         return page

@@ -8,12 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from browser_support import ApiClient, login
+from browser_support import REPO_ROOT, ApiClient, login
 from playwright.sync_api import Locator, Page
 
 from serve_support import ServeProcess
 
 __all__ = [
+    "BLUEPRINTS",
     "FIXTURES",
     "deploy_fixtures",
     "open_task",
@@ -25,10 +26,14 @@ __all__ = [
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BLUEPRINTS = REPO_ROOT / "bpmn"
 
 
 def deploy_fixtures(api: ApiClient) -> None:
-    api.deploy(FIXTURES / "expense-approval.bpmn", FIXTURES / "expense-approval.form")
+    """The blueprint expense approval (bpmn/) and the tests' own processes, whose candidate groups, priority
+    and due date come from variables so the filters have something to tell apart."""
+    api.deploy(BLUEPRINTS / "expense-approval.bpmn", BLUEPRINTS / "expense-review.form")
+    api.deploy(FIXTURES / "purchase-request.bpmn", FIXTURES / "purchase-request.form")
     api.deploy(FIXTURES / "leave-request.bpmn")
 
 

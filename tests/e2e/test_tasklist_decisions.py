@@ -31,11 +31,13 @@ def api(web_server: ServeProcess) -> Iterator[ApiClient]:
     client.close()
 
 
-def start_expense(api: ApiClient, reference: str, **variables: object) -> tuple[str, str]:
-    """Starts an expense for the approvers; returns the instance's key and its approval task's key."""
-    defaults = {"reference": reference, "amount": 120, "candidateGroups": ["approvers"], "due": when(days=2)}
-    instance = api.execute("expense-approval", {**defaults, **variables})
-    return instance, wait_for_task(api, instance, "Task_Approve")["key"]
+def start_expense(api: ApiClient, reference: str) -> tuple[str, str]:
+    """Starts the blueprint expense approval (its review task is for the approvers); returns the instance's
+    key and its review task's key."""
+    instance = api.execute(
+        "expense-approval", {"reference": reference, "amount": 120, "dueDate": when(days=2)}
+    )
+    return instance, wait_for_task(api, instance, "review")["key"]
 
 
 def element_states(api: ApiClient, instance: str) -> dict[str, str]:
@@ -52,20 +54,25 @@ def test_approve_fills_the_form_and_the_process_moves_on(
     expect(task_item(page, key)).to_be_visible()
     detail = open_task(page, key)
     expect(detail.get_by_role("heading", name="Approve expense")).to_be_visible()
-    expect(page.locator('.diagram-host [data-element-id="Task_Approve"].cadenza-current')).to_have_count(1)
-    expect(page.get_by_label("Amount")).to_have_value("120")
-    page.get_by_label("Amount").fill("150")
+    expect(page.locator('.diagram-host [data-element-id="review"].cadenza-current')).to_have_count(1)
+    expect(detail.get_by_role("table", name="Variables")).to_contain_text("EXP-1")
+    page.get_by_label("Approved amount").fill("150")
+    page.get_by_label("Cost center").fill("CC-1234")
     page.get_by_label("Note").fill("taxi to the airport")
     page.get_by_label("Decision comment").fill("fine by me")
     page.get_by_role("button", name="Approve", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Approved.")
     expect(detail.get_by_text("This task is completed.")).to_be_visible()
+    execution = api.get(f"/v1/executions/{instance}")
+    assert execution["state"] == "completed"  # the approved path ran to its end
     states = element_states(api, instance)
-    assert states["Task_Approve"] == "completed"
-    assert states["Task_Pay"] == "active"  # the approved path: the process moved on to paying
-    variables = api.get(f"/v1/executions/{instance}/variables")["variables"]
+    assert states["review"] == "completed"
+    assert states["approved"] == "completed"
+    assert "rejected" not in states
+    variables = execution["variables"]
     assert variables["approved"] is True
-    assert variables["amount"] == 150
+    assert variables["approvedAmount"] == 150
+    assert variables["costCenter"] == "CC-1234"
     assert variables["note"] == "taxi to the airport"
     assert variables["decidedBy"] == "alice"
     assert variables["decisionComment"] == "fine by me"
@@ -78,9 +85,10 @@ def test_reject_needs_a_comment_and_ends_the_process(
     instance, key = start_expense(api, "EXP-2")
     expect(task_item(page, key)).to_be_visible()
     open_task(page, key)
+    page.get_by_label("Cost center").fill("CC-0001")
     page.get_by_role("button", name="Reject", exact=True).click()
     expect(problem(page)).to_contain_text("A rejection needs a comment")
-    assert wait_for_task(api, instance, "Task_Approve")["state"] == "created"  # nothing was sent
+    assert wait_for_task(api, instance, "review")["assignee"] is None  # nothing was sent
     page.get_by_label("Decision comment").fill("no receipt attached")
     page.get_by_role("button", name="Reject", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Rejected.")
@@ -90,8 +98,8 @@ def test_reject_needs_a_comment_and_ends_the_process(
     assert execution["variables"]["approved"] is False
     assert execution["variables"]["decisionComment"] == "no receipt attached"
     states = element_states(api, instance)
-    assert states["End_Rejected"] == "completed"
-    assert "Task_Pay" not in states
+    assert states["rejected"] == "completed"
+    assert "approved" not in states
 
 
 def test_form_errors_are_shown_and_nothing_is_completed(
@@ -102,23 +110,26 @@ def test_form_errors_are_shown_and_nothing_is_completed(
     expect(task_item(page, key)).to_be_visible()
     open_task(page, key)
     # The browser's own check: a required field left empty is refused before anything is sent.
-    page.get_by_label("Amount").fill("")
     page.get_by_role("button", name="Complete", exact=True).click()
     expect(problem(page)).to_contain_text("The form has errors")
-    expect(problem(page).locator('li[data-field="amount"]')).to_be_visible()
-    # The server's check: form-js accepts a pattern found anywhere in the value, the API wants all of it.
-    page.get_by_label("Amount").fill("80")
-    page.get_by_label("Cost centre").fill("CC-1234")
+    expect(problem(page).locator('li[data-field="costCenter"]')).to_contain_text("Cost center")
+    assert wait_for_task(api, instance, "review")["assignee"] is None
+    # The server's check: form-js accepts the pattern found anywhere in the value, the API wants all of it.
+    page.get_by_label("Cost center").fill("CC-12345")
+    page.get_by_label("Cost center").press("Tab")  # leaving the field commits it (form-js debounces typing)
+    page.get_by_role("checkbox", name=re.compile("^Approve")).check()
     page.get_by_role("button", name="Complete", exact=True).click()
     expect(problem(page)).to_contain_text("(400)")
-    expect(problem(page).locator('li[data-field="costCentre"]')).to_be_visible()
-    task = wait_for_task(api, instance, "Task_Approve")
-    assert task["state"] == "created"
-    assert api.get(f"/v1/executions/{instance}/variables")["variables"]["amount"] == 120
-    page.get_by_label("Cost centre").fill("CC-123")
+    expect(problem(page).locator('li[data-field="costCenter"]')).to_contain_text("pattern")
+    assert wait_for_task(api, instance, "review")["state"] == "created"
+    assert api.get(f"/v1/executions/{instance}")["state"] == "active"
+    page.get_by_label("Cost center").fill("CC-1234")
     page.get_by_role("button", name="Complete", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Completed.")
-    assert api.get(f"/v1/executions/{instance}/variables")["variables"]["costCentre"] == "CC-123"
+    expect(problem(page)).to_be_hidden()
+    execution = api.get(f"/v1/executions/{instance}")
+    assert execution["state"] == "completed"
+    assert execution["variables"]["costCenter"] == "CC-1234"
 
 
 def test_claiming_a_task_someone_else_claimed_shows_the_conflict(
@@ -133,7 +144,7 @@ def test_claiming_a_task_someone_else_claimed_shows_the_conflict(
     expect(problem(page)).to_contain_text("(409)")
     expect(problem(page)).to_contain_text(re.compile("Claiming"))
     expect(detail.get_by_text("Claimed by demo.")).to_be_visible()  # the task was reloaded
-    assert wait_for_task(api, instance, "Task_Approve")["assignee"] == "demo"
+    assert wait_for_task(api, instance, "review")["assignee"] == "demo"
 
 
 def test_claim_unclaim_and_comments(page: Page, web_server: ServeProcess, api: ApiClient) -> None:

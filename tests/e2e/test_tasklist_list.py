@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
-from browser_support import ApiClient
+from browser_support import ApiClient, login
 from playwright.sync_api import Page, expect
 from tasklist_support import deploy_fixtures, open_task, open_tasklist, task_item, wait_for_task, when
 
@@ -29,7 +29,7 @@ def api(web_server: ServeProcess) -> Iterator[ApiClient]:
 def tasks(api: ApiClient) -> dict[str, str]:
     """Three open tasks for demo (in both groups): one claimed by demo, two unassigned."""
     urgent = api.execute(
-        "expense-approval",
+        "purchase-request",
         {
             "reference": "U",
             "amount": 9,
@@ -39,7 +39,7 @@ def tasks(api: ApiClient) -> dict[str, str]:
         },
     )
     later = api.execute(
-        "expense-approval",
+        "purchase-request",
         {"reference": "L", "amount": 9, "candidateGroups": ["managers"], "priority": 30, "due": when(days=5)},
     )
     leave = api.execute("leave-request", {})
@@ -75,6 +75,15 @@ def test_an_anonymous_visit_goes_to_the_login_page(page: Page, web_server: Serve
     expect(page.get_by_label("Password")).to_be_visible()
 
 
+def test_sign_out_ends_the_session(page: Page, web_server: ServeProcess) -> None:
+    open_tasklist(page, web_server, "bob")
+    expect(page.get_by_text("Signed in as")).to_contain_text("Bob")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/auth/login"))
+    page.goto(f"{web_server.address}/tasklist/")
+    page.wait_for_url(re.compile(r"/auth/login\?next="))  # the cookie is gone: /v1/me answers 401 again
+
+
 def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: dict[str, str]) -> None:
     open_tasklist(page, web_server, "demo")
     page.get_by_label("Sort by").select_option("priority")
@@ -94,7 +103,6 @@ def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: d
     refilter(page, ["leave"], tasks)
     page.get_by_label("Process").select_option("")
     page.get_by_label("Minimum priority").fill("50")
-    page.get_by_label("Minimum priority").dispatch_event("change")
     refilter(page, ["urgent"], tasks)
     page.get_by_label("Minimum priority").fill("")
     in_three_days = (dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
@@ -109,11 +117,39 @@ def test_filters_select_the_tasks(page: Page, web_server: ServeProcess, tasks: d
     refilter(page, ["later", "urgent"], tasks)
 
 
+def test_load_more_follows_the_cursor(page: Page, web_server: ServeProcess, tasks: dict[str, str]) -> None:
+    login(page, web_server, "demo", "/tasklist/?pageSize=1")
+    page.get_by_label("Process").select_option("purchase-request")
+    page.get_by_label("Sort by").select_option("priority")
+    refilter(page, ["urgent"], tasks)
+    more = page.get_by_role("button", name="Load more")
+    more.click()
+    refilter(page, ["urgent", "later"], tasks)
+    expect(more).to_be_hidden()  # the last page has no next cursor
+    assert shown(page, tasks) == ["urgent", "later"]
+
+
+def test_the_state_filter_shows_completed_tasks(
+    page: Page, web_server: ServeProcess, api: ApiClient, tasks: dict[str, str]
+) -> None:
+    done = api.execute("leave-request", {})
+    key = wait_for_task(api, done, "Task_Review")["key"]
+    api.post(f"/v1/tasks/{key}/complete", {"variables": {}})
+    open_tasklist(page, web_server, "demo")
+    expect(task_item(page, tasks["leave"])).to_be_visible()
+    expect(task_item(page, key)).to_have_count(0)
+    page.get_by_label("State").select_option("completed")
+    expect(task_item(page, key)).to_be_visible()
+    expect(task_item(page, tasks["leave"])).to_have_count(0)
+    open_task(page, key)
+    expect(page.get_by_text("This task is completed.")).to_be_visible()
+
+
 def test_an_overdue_task_is_flagged(
     page: Page, web_server: ServeProcess, api: ApiClient, tasks: dict[str, str]
 ) -> None:
     late = api.execute(
-        "expense-approval",
+        "purchase-request",
         {"reference": "O", "amount": 5, "candidateGroups": ["approvers"], "due": when(hours=-1)},
     )
     key = wait_for_task(api, late, "Task_Approve")["key"]
