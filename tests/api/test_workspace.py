@@ -232,8 +232,9 @@ def test_the_file_list_is_paged_by_name(tmp_path: Path) -> None:
         assert [f["name"] for f in first["items"]] == ["a.dmn", "b.form"]
         rest = (await client.get("/v1/workspace/files", params={"cursor": first["nextCursor"]})).json()
         assert [f["name"] for f in rest["items"]] == ["c.bpmn"] and rest["nextCursor"] is None
-        bad = await client.get("/v1/workspace/files", params={"cursor": "not-ours"})
-        assert bad.status_code == 400 and bad.json()["type"].endswith("invalid-cursor")
+        for bad_cursor in ("not-ours", "WzFd", "W10", "WyJhIiwiYiJd"):  # garbage, [1], [], ["a","b"]
+            bad = await client.get("/v1/workspace/files", params={"cursor": bad_cursor})
+            assert bad.status_code == 400 and bad.json()["type"].endswith("invalid-cursor"), bad_cursor
         assert (await client.get("/v1/workspace/files", params={"limit": 0})).status_code == 400
 
     run(f"sqlite:///{tmp_path / 'c.db'}", scenario)

@@ -8,6 +8,7 @@ it, lint and deploy report it. Lint and deploy check a file the way deployment d
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Annotated, Any, Literal
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cadenza.api.problems import Problem
 from cadenza.api.rest.deploying import deploy_resources, resource_errors
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, tenant_for
-from cadenza.api.rest.pagination import MAX_LIMIT, decode_cursor, page
+from cadenza.api.rest.pagination import MAX_LIMIT, page
 from cadenza.identity import Principal
 from cadenza.store.workspace import (
     FileVersion,
@@ -128,10 +129,28 @@ def _found(ws: _Workspace, file_id: str) -> WorkspaceFile:
     return file
 
 
+def _name_cursor(cursor: str | None) -> str | None:
+    """The last name of the previous page. The API's cursors hold integers; this list pages by name, so its
+    cursor (``page`` encodes ``[name]``) is read here, as strictly: anything else is a 400 problem."""
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        values = None
+    if (
+        isinstance(values, list)
+        and len(values) == 1
+        and isinstance(values[0], str)
+        and len(values[0]) <= _MAX_NAME
+    ):
+        return values[0]
+    raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
+
+
 @router.get("/workspace/files")
 def list_files(ws: Ws, cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
-    after = decode_cursor(cursor, 1)
-    rows = ws.store.files(ws.tenant, after=None if after is None else str(after[0]), limit=limit + 1)
+    rows = ws.store.files(ws.tenant, after=_name_cursor(cursor), limit=limit + 1)
     return page([_item(f) for f in rows], rows, limit, lambda f: [f.name])
 
 
