@@ -11,9 +11,17 @@ them, and the two stores must accept the same input (size bounds are the engine'
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
-__all__ = ["agent_ledger", "exporter_positions", "metadata", "records", "state"]
+__all__ = [
+    "agent_ledger",
+    "exporter_positions",
+    "metadata",
+    "records",
+    "state",
+    "workspace_files",
+    "workspace_versions",
+]
 
 metadata = MetaData()
 
@@ -74,3 +82,29 @@ agent_ledger = Table(
     Column("payload", Text, nullable=False),
 )
 Index("ix_agent_ledger_instance", agent_ledger.c.tenant, agent_ledger.c.process_instance_key)
+
+# The modeler's workspace (cadenza.api.workspace): files with every saved version kept. ``version`` on the
+# file row is the latest; a save updates it only where it still equals the caller's base version (optimistic
+# concurrency), so two editors never overwrite each other silently.
+workspace_files = Table(
+    "workspace_files",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("tenant", "name", name="uq_workspace_files_tenant_name"),
+)
+
+workspace_versions = Table(
+    "workspace_versions",
+    metadata,
+    Column("file_id", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("content", Text, nullable=False),
+    Column("saved_at", BigInteger, nullable=False),
+    Column("saved_by", Text, nullable=False),
+)

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from cadenza.api.problems import Problem
+from cadenza.api.replay import graph_at
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, parse_key
 from cadenza.api.rest.pagination import MAX_LIMIT, decode_cursor, page
-from cadenza.api.views import graph_view, history_line, instance_view
+from cadenza.api.views import history_line, instance_view
 from cadenza.core.records import Record, ValueType
 from cadenza.identity import Principal
 from cadenza.store.views_schema import executions
@@ -140,6 +141,9 @@ async def get_history(
 
 
 @router.get("/v1/executions/{key}/graph")
-async def get_graph(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
-    _, records = await _records(services, user, key)
-    return graph_view(records)
+async def get_graph(
+    key: str, services: Svc, user: CurrentUser, position: int | None = None
+) -> dict[str, Any]:
+    number, records = await _records(services, user, key)
+    # The modeler's history slider: the graph as it stood at ``position`` (cadenza.api.replay).
+    return graph_at(number, records, position)
