@@ -10,10 +10,11 @@ interleave the servers (case by case, server by server), so noise from the share
 them alike.
 
 Reported per case and server, medians over ``--rounds``: instances completed per second inside the timed
-window, the ratio to the fake, end-to-end latency of ``run_process_with_result`` (p50, p99), and job latency,
-created -> activated at the worker (p50, p99 over every job the worker received inside the case's windows;
-created = the JOB CREATED record's timestamp for Cadenza (ms, stamped when its batch started, before the
-commit), the job's creation for the fake; arrival = the worker's ``before`` hook).
+window, the ratio to the fake, the server process's CPU time (user + system) per instance completed
+(steadier than rates on a shared machine), end-to-end latency of ``run_process_with_result`` (p50, p99), and
+job latency, created -> activated at the worker (p50, p99 over every job the worker received inside the
+case's windows; created = the JOB CREATED record's timestamp for Cadenza (ms, stamped when its batch started,
+before the commit), the job's creation for the fake; arrival = the worker's ``before`` hook).
 
 Run (the ``bench`` extra; ``--postgres`` or CADENZA_BENCH_POSTGRES_URL adds PostgreSQL; the database's tables
 are dropped first):
@@ -65,6 +66,7 @@ class Server:
     name: str
     folder: Path
     database: str | None = None  # a PostgreSQL URL; None: SQLite in ``folder`` (or the fake)
+    pythonpath: str | None = None  # another Cadenza source tree to run (an A/B comparison)
     port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -79,6 +81,8 @@ class Server:
 
     def start(self, event_loop: str) -> None:
         env = {**os.environ, "CADENZA_EVENT_LOOP": event_loop}
+        if self.pythonpath:
+            env["PYTHONPATH"] = self.pythonpath
         if self.fake:
             jobs = str(self.folder / "created.json")
             command = [PYTHON, str(HERE / "grpc_fake.py"), "--port", str(self.port), "--jobs-out", jobs]
@@ -128,9 +132,10 @@ class Server:
 
 async def _ready(address: str, *, deploy: bool) -> None:
     """Waits until the server answers (up to 30 s), then deploys the bench's models to Cadenza."""
-    client = ZeebeClient(create_insecure_channel(grpc_address=address))
     deadline = time.monotonic() + 30
     while True:
+        # A fresh channel each try: pyzeebe closes its channel after a few refused connections.
+        client = ZeebeClient(create_insecure_channel(grpc_address=address))
         try:
             await client.topology()
             break
@@ -142,13 +147,22 @@ async def _ready(address: str, *, deploy: bool) -> None:
         await client.deploy_resource(HERE / "models" / "one-task.bpmn", HERE / "models" / "sequence.bpmn")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_client(server: Server, case: str, args: argparse.Namespace) -> dict[str, Any]:
     process_id, in_flight = CASES[case]
+    cpu_before = cpu_seconds(server.processes[0].pid)
     command = [PYTHON, str(HERE / "grpc_roles.py"), "client", "--address", server.address]
     command += ["--process", process_id, "--in-flight", str(in_flight)]
     command += ["--warmup", str(args.warmup), "--seconds", str(args.seconds)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    cpu = cpu_seconds(server.processes[0].pid) - cpu_before
+    report["server_cpu_us"] = 1e6 * cpu / max(1, report["completed"])
     if report["errors"]:
         print(f"  {server.name} {case}: {report['errors']} failed calls, e.g. {report['first_error']}")
     return report
@@ -163,8 +177,9 @@ def reset_postgres(url: str) -> None:
 
 def table(servers: list[Server], cases: list[str]) -> list[str]:
     lines = [
-        "| case | server | instances/s | ratio to fake | e2e p50 ms | e2e p99 ms | job p50 ms | job p99 ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| case | server | instances/s | ratio to fake | e2e p50 ms | e2e p99 ms | job p50 ms | job p99 ms "
+        "| server CPU us/instance |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     latencies = {server.name: server.job_latencies() for server in servers}
     fake_rates = {c: statistics.median(r["rate"] for r in servers[0].rounds[c]) for c in cases}
@@ -175,9 +190,10 @@ def table(servers: list[Server], cases: list[str]) -> list[str]:
             p50 = statistics.median(r["p50_ms"] for r in reports)
             p99 = statistics.median(r["p99_ms"] for r in reports)
             jobs = latencies[server.name][case]
+            cpu = statistics.median(r["server_cpu_us"] for r in reports)
             lines.append(
                 f"| {case} | {server.name} | {rate:,.0f} | {rate / fake_rates[case]:.2f} | {p50:.1f} | "
-                f"{p99:.1f} | {percentile(jobs, 0.5):.1f} | {percentile(jobs, 0.99):.1f} |"
+                f"{p99:.1f} | {percentile(jobs, 0.5):.1f} | {percentile(jobs, 0.99):.1f} | {cpu:,.0f} |"
             )
     return lines
 
@@ -191,6 +207,10 @@ def main() -> None:
     parser.add_argument("--servers", default="fake,sqlite,postgres", help="comma-separated")
     parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
     parser.add_argument("--event-loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument(
+        "--before-src",
+        help="a Cadenza src/ folder (e.g. from git archive) to run as 'sqlite-before' beside 'sqlite' (A/B)",
+    )
     args = parser.parse_args()
     cases = args.cases.split(",")
     names = ["fake"] + [n for n in args.servers.split(",") if n != "fake"]
@@ -199,6 +219,10 @@ def main() -> None:
         print("(no --postgres URL: PostgreSQL skipped)")
     with tempfile.TemporaryDirectory() as folder:
         servers = [_server(name, Path(folder), args.postgres) for name in names]
+        if args.before_src:
+            before = Path(folder) / "sqlite-before"
+            before.mkdir()
+            servers.append(Server("sqlite-before", before, pythonpath=args.before_src))
         try:
             for server in servers:
                 server.start(args.event_loop)

@@ -60,6 +60,7 @@ async def run_client(address: str, process_id: str, in_flight: int, warmup: floa
         "p99_ms": percentile(latencies, 0.99),
         "mean_ms": statistics.fmean(latencies) if latencies else float("nan"),
         "window_ns": [int(1e9 * (t + wall_offset)) for t in window],
+        "completed": len(finished),
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
     }

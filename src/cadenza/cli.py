@@ -114,6 +114,13 @@ def serve(
             "prefer the environment: a command line is visible to other users)",
         ),
     ] = None,
+    event_loop: Annotated[
+        str | None,
+        typer.Option(
+            "--event-loop",
+            help="asyncio or uvloop (faster). (env CADENZA_EVENT_LOOP, default asyncio)",
+        ),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option(
@@ -139,6 +146,7 @@ def serve(
             grpc_tls_cert=grpc_tls_cert,
             grpc_tls_key=grpc_tls_key,
             grpc_token=grpc_token,
+            event_loop=event_loop,
         )
     except ConfigError as error:
         raise typer.BadParameter(str(error)) from None

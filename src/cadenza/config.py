@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "ServeConfig", "load_config"]
+__all__ = ["EVENT_LOOPS", "ConfigError", "ServeConfig", "load_config"]
 
 _MB = 1024 * 1024
 
@@ -37,6 +37,8 @@ class ServeConfig:
     grpc_token: str | None = None
     #: Commands that may wait for the engine's writer; past it new work gets RESOURCE_EXHAUSTED / 503.
     max_queued_commands: int = 10_000
+    #: The asyncio event loop: ``asyncio`` (the standard one) or ``uvloop`` (faster: libuv).
+    event_loop: str = "asyncio"
 
     @property
     def store_url(self) -> str:
@@ -55,7 +57,9 @@ _ENV = {
     "grpc_tls_key": "CADENZA_GRPC_TLS_KEY",
     "grpc_token": "CADENZA_GRPC_TOKEN",
     "max_queued_commands": "CADENZA_MAX_QUEUED_COMMANDS",
+    "event_loop": "CADENZA_EVENT_LOOP",
 }
+EVENT_LOOPS = ("asyncio", "uvloop")
 _PATHS = ("data_dir", "grpc_tls_cert", "grpc_tls_key")
 _COUNTS = ("max_variables_bytes", "max_queued_commands")
 _PORTS = ("grpc_port", "http_port")
@@ -99,6 +103,11 @@ def _validate(config: ServeConfig) -> None:
         if getattr(config, name) < 1:
             raise ConfigError(f"{_ENV[name]} must be positive, not {getattr(config, name)}")
     _validate_grpc_security(config)
+    if config.event_loop not in EVENT_LOOPS:
+        choices = ", ".join(EVENT_LOOPS)
+        raise ConfigError(
+            f"event-loop (CADENZA_EVENT_LOOP) must be one of {choices}, not {config.event_loop!r}"
+        )
     if not config.host:
         raise ConfigError("host (CADENZA_HOST) must not be empty")
 

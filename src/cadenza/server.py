@@ -9,9 +9,10 @@ Every acknowledged command was durable before its answer, so even a SIGKILL lose
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from types import FrameType
 
 import uvicorn
@@ -82,7 +83,7 @@ def _banner(config: ServeConfig, store: str, demo: bool) -> str:
     return (
         f"Cadenza serving the HTTP API on http://{config.host}:{config.http_port} and the Zeebe gRPC "
         f"gateway on {config.host}:{config.grpc_port} ({security}; store {store}"
-        f"{'; demo workers on' if demo else ''})"
+        f"{'; demo workers on' if demo else ''}; event loop {config.event_loop})"
     )
 
 
@@ -106,7 +107,8 @@ def run_server(
     stops = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.signal(sig, _ignore) for sig in stops}
     try:
-        asyncio.run(server.serve())
+        with _profiled(), asyncio.Runner(loop_factory=_loop_factory(config.event_loop)) as runner:
+            runner.run(server.serve())
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -119,3 +121,33 @@ def run_server(
 
 def _ignore(_sig: int, _frame: FrameType | None) -> None:
     return None
+
+
+def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop ``config.event_loop`` names (None: asyncio's default)."""
+    if name != "uvloop":
+        return None
+    import uvloop  # imported only when chosen: the default loop needs no libuv
+
+    return uvloop.new_event_loop
+
+
+@contextmanager
+def _profiled() -> Iterator[None]:
+    """``CADENZA_PROFILE=FILE`` profiles the whole server (CPU time, every thread: the store's writer thread
+    too) with yappi, and writes the pstats file when the server stops; for bench/, not for production."""
+    target = os.environ.get("CADENZA_PROFILE")
+    if not target:
+        yield
+        return
+    try:
+        import yappi  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise RuntimeError("CADENZA_PROFILE needs yappi: pip install 'cadenza[bench]'") from None
+    yappi.set_clock_type("cpu")
+    yappi.start()
+    try:
+        yield
+    finally:
+        yappi.stop()
+        yappi.get_func_stats().save(target, type="pstat")
