@@ -20,6 +20,7 @@ Run (the ``bench`` extra; ``--postgres`` or CADENZA_BENCH_POSTGRES_URL adds Post
 are dropped first):
 
     .venv/bin/python bench/grpc_e2e.py --rounds 3 --postgres postgresql://postgres@127.0.0.1:54335/bench
+    .venv/bin/python bench/grpc_e2e.py --servers sqlite,sqlite+uvloop   # the event loops side by side
     CADENZA_PROFILE=/tmp/prof .venv/bin/python bench/grpc_e2e.py --servers sqlite --cases one@64
 """
 
@@ -77,9 +78,14 @@ class Server:
 
     @property
     def fake(self) -> bool:
-        return self.name == "fake"
+        return self.name.startswith("fake")
 
-    def start(self, event_loop: str) -> None:
+    @property
+    def event_loop(self) -> str:
+        return "uvloop" if self.name.endswith("+uvloop") else "asyncio"
+
+    def start(self) -> None:
+        event_loop = self.event_loop
         env = {**os.environ, "CADENZA_EVENT_LOOP": event_loop}
         if self.pythonpath:
             env["PYTHONPATH"] = self.pythonpath
@@ -204,9 +210,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each timed window")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one timed window")
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, of {', '.join(CASES)}")
-    parser.add_argument("--servers", default="fake,sqlite,postgres", help="comma-separated")
+    parser.add_argument(
+        "--servers",
+        default="fake,sqlite,postgres",
+        help="comma-separated, of fake, sqlite, postgres; '+uvloop' after a name runs it on uvloop",
+    )
     parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
-    parser.add_argument("--event-loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument(
         "--before-src",
         help="a Cadenza src/ folder (e.g. from git archive) to run as 'sqlite-before' beside 'sqlite' (A/B)",
@@ -214,8 +223,10 @@ def main() -> None:
     args = parser.parse_args()
     cases = args.cases.split(",")
     names = ["fake"] + [n for n in args.servers.split(",") if n != "fake"]
-    if "postgres" in names and not args.postgres:
-        names.remove("postgres")
+    if sum(n.startswith("postgres") for n in names) > 1:
+        parser.error("one PostgreSQL server at a time: they would share the database")
+    if any(n.startswith("postgres") for n in names) and not args.postgres:
+        names = [n for n in names if not n.startswith("postgres")]
         print("(no --postgres URL: PostgreSQL skipped)")
     with tempfile.TemporaryDirectory() as folder:
         servers = [_server(name, Path(folder), args.postgres) for name in names]
@@ -225,7 +236,7 @@ def main() -> None:
             servers.append(Server("sqlite-before", before, pythonpath=args.before_src))
         try:
             for server in servers:
-                server.start(args.event_loop)
+                server.start()
             for index in range(args.rounds):
                 for case in cases:
                     for server in servers:
@@ -236,14 +247,14 @@ def main() -> None:
         finally:
             for server in servers:
                 server.stop()
-        print(f"\nevent loop: {args.event_loop}; {args.rounds} rounds of {args.seconds} s; medians\n")
+        print(f"\n{args.rounds} rounds of {args.seconds} s; medians\n")
         print("\n".join(table(servers, cases)))
 
 
 def _server(name: str, root: Path, postgres: str | None) -> Server:
     folder = root / name
     folder.mkdir()
-    if name == "postgres":
+    if name.startswith("postgres"):
         assert postgres is not None
         reset_postgres(postgres)
         return Server(name, folder, database=postgres)
