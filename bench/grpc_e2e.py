@@ -95,6 +95,7 @@ class Server:
             command += ["--event-loop", event_loop]
             env.pop("CADENZA_PROFILE", None)
         else:
+            env["CADENZA_WRITER_STATS"] = str(self.folder / "writer.json")
             command = [CADENZA, "serve", "--grpc-port", str(self.port), "--http-port", str(free_port())]
             command += ["--data-dir", str(self.folder)]
             if self.database:
@@ -169,6 +170,7 @@ def run_client(server: Server, case: str, args: argparse.Namespace) -> dict[str,
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     cpu = cpu_seconds(server.processes[0].pid) - cpu_before
     report["server_cpu_us"] = 1e6 * cpu / max(1, report["completed"])
+    report["server_cpu_s"] = cpu
     if report["errors"]:
         print(f"  {server.name} {case}: {report['errors']} failed calls, e.g. {report['first_error']}")
     return report
@@ -201,6 +203,33 @@ def table(servers: list[Server], cases: list[str]) -> list[str]:
                 f"| {case} | {server.name} | {rate:,.0f} | {rate / fake_rates[case]:.2f} | {p50:.1f} | "
                 f"{p99:.1f} | {percentile(jobs, 0.5):.1f} | {percentile(jobs, 0.99):.1f} | {cpu:,.0f} |"
             )
+    return lines
+
+
+def breakdown(servers: list[Server]) -> list[str]:
+    """Where each Cadenza server's CPU went, per instance over the whole run (the writer's own counters)."""
+    lines = [
+        "| server | server CPU us/instance | engine | store commit | gRPC, asyncio, gateway, adapter "
+        "| commands/batch | records/instance | commit wall ms/batch |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for server in servers:
+        path = server.folder / "writer.json"
+        if server.fake or not path.exists():
+            continue
+        stats = json.loads(path.read_text())
+        reports = [r for case in server.rounds.values() for r in case]
+        instances = max(1, sum(r["completed"] for r in reports))
+        total = 1e6 * sum(r["server_cpu_s"] for r in reports) / instances
+        engine = 1e6 * stats["process_cpu"] / instances
+        store = 1e6 * stats["commit_cpu"] / instances
+        batches = max(1, stats["batches"])
+        lines.append(
+            f"| {server.name} | {total:,.0f} | {engine:,.0f} | {store:,.0f} | "
+            f"{total - engine - store:,.0f} | "
+            f"{stats['commands'] / batches:.1f} | {stats['records'] / instances:.1f} | "
+            f"{1000 * stats['commit_wall'] / batches:.2f} |"
+        )
     return lines
 
 
@@ -249,6 +278,8 @@ def main() -> None:
                 server.stop()
         print(f"\n{args.rounds} rounds of {args.seconds} s; medians\n")
         print("\n".join(table(servers, cases)))
+        print("\nWhere the server CPU goes, per instance (us), all cases together:\n")
+        print("\n".join(breakdown(servers)))
 
 
 def _server(name: str, root: Path, postgres: str | None) -> Server:

@@ -9,10 +9,13 @@ Every acknowledged command was durable before its answer, so even a SIGKILL lose
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
@@ -59,6 +62,7 @@ def build_app(
             if workers is not None:
                 await workers.stop()
             await engine.stop()
+            _write_stats(engine)
             if announce is not None:
                 announce("Cadenza stopped")
 
@@ -130,6 +134,13 @@ def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     import uvloop  # imported only when chosen: the default loop needs no libuv
 
     return uvloop.new_event_loop
+
+
+def _write_stats(engine: EmbeddedEngine) -> None:
+    """``CADENZA_WRITER_STATS=FILE``: the writer's counters as JSON when the server stops (for bench/)."""
+    target = os.environ.get("CADENZA_WRITER_STATS")
+    if target:
+        Path(target).write_text(json.dumps(asdict(engine.stats)))
 
 
 @contextmanager

@@ -21,8 +21,15 @@ from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.scheduling import due_commands
 from cadenza.core.state import EngineState
-from cadenza.engine_adapters.job_waiters import JobWaiters, activated_jobs, jobs_became_ready
+from cadenza.engine_adapters.job_waiters import (
+    JobWaiters,
+    activated_jobs,
+    answers_activation,
+    empty_batch,
+    jobs_became_ready,
+)
 from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure, InstanceTerminated
+from cadenza.engine_adapters.stats import WriterStats
 from cadenza.store.port import Store
 
 __all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
@@ -66,6 +73,7 @@ class EmbeddedEngine:
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
         self._tasks: list[asyncio.Task[None]] = []
         self._waiters = JobWaiters()
+        self.stats = WriterStats()
         # (type, timeout, maxJobsToActivate) of activations the engine accepted: its checks look at nothing
         # else, so a repeat with nothing activatable can wait without writing an empty batch first.
         self._valid_activations: set[tuple[Any, Any, Any]] = set()
@@ -139,19 +147,19 @@ class EmbeddedEngine:
             generation = self._waiters.generation
             if signature not in self._valid_activations or self._activatable(value, tenant):
                 response = await self._activate_once(value, tenant)
-                if _answers_activation(response):
+                if answers_activation(response):
                     return response
                 self._remember_valid(signature)
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return response or _empty_batch(value, self.partition, tenant)
+                return response or empty_batch(value, self.partition, tenant)
             if generation != self._waiters.generation:
                 continue  # jobs came in a batch processed since: try again rather than wait for the next
             command = Record(
                 -1, -1, RecordType.COMMAND, ValueType.JOB_BATCH, "ACTIVATE", value, self.partition
             )
             answer = await self._waiters.wait(command._replace(tenant=tenant), remaining)
-            if answer is not None and _answers_activation(answer):
+            if answer is not None and answers_activation(answer):
                 return answer
 
     def _activatable(self, value: dict[str, Any], tenant: str) -> bool:
@@ -258,6 +266,7 @@ class EmbeddedEngine:
     async def _process_batch(self, batch: list[Pending]) -> None:
         self._keep_all_results = any(result is not None for _, _, result in batch)
         poisoned: dict[int, str] = {}
+        began = time.thread_time()
         while True:
             try:
                 records, answers = self._run_commands(batch, poisoned)
@@ -267,8 +276,12 @@ class EmbeddedEngine:
             break
         final_variables, self._final_variables = self._final_variables, {}
         changes = self.engine.take_changes()  # one change per row: each column's dirty set is a set
+        stats = self.stats
+        stats.processed(len(batch), len(records), time.thread_time() - began)
+        committing = time.perf_counter()
         try:
-            await self._run_io(self.store.commit, self.partition, records, changes)
+            await self._run_io(stats.timed_commit(self.store.commit), self.partition, records, changes)
+            stats.commit_wall += time.perf_counter() - committing
         except Exception as error:  # nothing of this batch is durable: callers get the error, state reloads
             await self._reload()
             for waiter, _ in answers:
@@ -383,17 +396,6 @@ def _processing_error(command: Record, reason: str) -> Record:
         rejection_type=RejectionType.PROCESSING_ERROR,
         rejection_reason=f"Command '{command.intent}' failed while processing: {reason}",
     )
-
-
-def _answers_activation(response: Record) -> bool:
-    """A rejection, or a batch with jobs: what ends a long poll."""
-    return response.record_type is not RecordType.EVENT or bool(response.value["jobKeys"])
-
-
-def _empty_batch(value: dict[str, Any], partition: int, tenant: str) -> Record:
-    """The answer of a poll that found nothing, without writing it (only the engine's answers are records)."""
-    batch = {**value, "jobKeys": [], "jobs": [], "truncated": False}
-    return Record(-1, -1, RecordType.EVENT, ValueType.JOB_BATCH, "ACTIVATED", batch, partition, tenant)
 
 
 def _no_response() -> Record:

@@ -14,7 +14,7 @@ from typing import Any
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.core.state import EngineState
 
-__all__ = ["JobWaiters", "activated_jobs", "jobs_became_ready"]
+__all__ = ["JobWaiters", "activated_jobs", "answers_activation", "empty_batch", "jobs_became_ready"]
 
 _JOB_READY = frozenset({"CREATED", "TIMED_OUT", "RECURRED_AFTER_BACKOFF", "FAILED", "RETRIES_UPDATED"})
 
@@ -36,6 +36,17 @@ def activated_jobs(response: Record | None) -> list[tuple[int, dict[str, Any]]]:
     if response.value_type is not ValueType.JOB_BATCH or not response.value.get("jobKeys"):
         return []
     return list(zip(response.value["jobKeys"], response.value["jobs"], strict=True))
+
+
+def answers_activation(response: Record) -> bool:
+    """A rejection, or a batch with jobs: what ends a long poll."""
+    return response.record_type is not RecordType.EVENT or bool(response.value["jobKeys"])
+
+
+def empty_batch(value: dict[str, Any], partition: int, tenant: str) -> Record:
+    """The answer of a poll that found nothing, without writing it (only the engine's answers are records)."""
+    batch = {**value, "jobKeys": [], "jobs": [], "truncated": False}
+    return Record(-1, -1, RecordType.EVENT, ValueType.JOB_BATCH, "ACTIVATED", batch, partition, tenant)
 
 
 class JobWaiters:
