@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
 #: A command, the future its response goes to (a waiter's may be done already: see ``_answer``), and the
 #: future of the instance's result for CreateProcessInstanceWithResult.
 Pending = tuple[Record, "asyncio.Future[Any]", "asyncio.Future[Record] | None"]
-_GONE = "the job was activated for a request that ended before the answer; handed back"
+_GONE = "the job was activated for a request that was cancelled before the answer; handed back"
 #: Commands accepted even over the queue bound: they finish work, so refusing them would only add load
 #: (Zeebe's backpressure exempts them the same way).
 _ALWAYS_ACCEPTED = frozenset({"COMPLETE", "FAIL", "THROW_ERROR"})
@@ -191,9 +191,12 @@ class EmbeddedEngine:
         created = await self._enqueue(command, result)
         if created.record_type is not RecordType.EVENT:
             return created, {}
+        # A timer rather than asyncio.wait_for: no extra waiter future and callbacks on every instance.
+        timer = loop.call_later(request_timeout_ms / 1000, _time_out, result)
         try:
-            completed = await asyncio.wait_for(result, request_timeout_ms / 1000)
+            completed = await result
         finally:
+            timer.cancel()
             self._results.pop(created.value["processInstanceKey"], None)
         variables: dict[str, Any] = completed.value.get("variables", {})
         return created, variables
@@ -222,23 +225,11 @@ class EmbeddedEngine:
             )
 
     async def _activate_once(self, value: dict[str, Any], tenant: str) -> Record:
-        """One JOB_BATCH ACTIVATE; if the caller is cancelled while it is in flight, its jobs go back."""
+        """One JOB_BATCH ACTIVATE. Cancelling the caller cancels its future; the writer then hands back what
+        the command activated (``_answer``), whether it ran before or after the cancel."""
         command = Record(-1, -1, RecordType.COMMAND, ValueType.JOB_BATCH, "ACTIVATE", value, self.partition)
         self._check_pressure()
-        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((command._replace(tenant=tenant), future, None))
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            future.add_done_callback(self._return_unclaimed)
-            raise
-
-    def _return_unclaimed(self, future: asyncio.Future[Record]) -> None:
-        if future.cancelled() or future.exception() is not None:
-            return
-        jobs = activated_jobs(future.result())
-        if jobs:
-            self._hand_back(jobs, "the job was activated for a request that was cancelled before the answer")
+        return await self._enqueue(command._replace(tenant=tenant))
 
     async def return_jobs(self, jobs: list[tuple[int, dict[str, Any]]], reason: str) -> None:
         self._hand_back(jobs, reason)
@@ -396,6 +387,11 @@ def _processing_error(command: Record, reason: str) -> Record:
         rejection_type=RejectionType.PROCESSING_ERROR,
         rejection_reason=f"Command '{command.intent}' failed while processing: {reason}",
     )
+
+
+def _time_out(future: asyncio.Future[Record]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _no_response() -> Record:
