@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,14 @@ def test_the_event_loop_is_asyncio_unless_uvloop_is_chosen() -> None:
     assert load_config({}).event_loop == "asyncio"
     assert load_config({"CADENZA_EVENT_LOOP": "uvloop"}).event_loop == "uvloop"
     assert load_config({"CADENZA_EVENT_LOOP": "uvloop"}, event_loop="asyncio").event_loop == "asyncio"
+
+
+def test_uvloop_must_be_installed_to_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "uvloop" else real(name))
+    with pytest.raises(ConfigError, match="needs the uvloop package"):
+        load_config({"CADENZA_EVENT_LOOP": "uvloop"})
+    assert load_config({}).event_loop == "asyncio"
 
 
 def test_a_database_url_overrides_the_data_dir() -> None:

@@ -3,6 +3,7 @@ command-line options. One frozen value, built once at start and handed to whatev
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -107,6 +108,10 @@ def _validate(config: ServeConfig) -> None:
         choices = ", ".join(EVENT_LOOPS)
         raise ConfigError(
             f"event-loop (CADENZA_EVENT_LOOP) must be one of {choices}, not {config.event_loop!r}"
+        )
+    if config.event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
+        raise ConfigError(
+            "event-loop uvloop (CADENZA_EVENT_LOOP) needs the uvloop package, which is not installed"
         )
     if not config.host:
         raise ConfigError("host (CADENZA_HOST) must not be empty")
