@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,20 @@ def test_options_override_the_environment_which_overrides_defaults() -> None:
     assert config.max_variables_bytes == 1000
 
 
+def test_the_event_loop_is_asyncio_unless_uvloop_is_chosen() -> None:
+    assert load_config({}).event_loop == "asyncio"
+    assert load_config({"CADENZA_EVENT_LOOP": "uvloop"}).event_loop == "uvloop"
+    assert load_config({"CADENZA_EVENT_LOOP": "uvloop"}, event_loop="asyncio").event_loop == "asyncio"
+
+
+def test_uvloop_must_be_installed_to_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "uvloop" else real(name))
+    with pytest.raises(ConfigError, match="needs the uvloop package"):
+        load_config({"CADENZA_EVENT_LOOP": "uvloop"})
+    assert load_config({}).event_loop == "asyncio"
+
+
 def test_a_database_url_overrides_the_data_dir() -> None:
     config = load_config({"CADENZA_DATABASE": "postgresql://x@db/cadenza"}, data_dir="/tmp/ignored")
     assert config.store_url == "postgresql://x@db/cadenza"
@@ -42,6 +57,11 @@ def test_a_database_url_overrides_the_data_dir() -> None:
         ({"CADENZA_HTTP_PORT": "http"}, {}, "CADENZA_HTTP_PORT must be a whole number, not 'http'"),
         ({}, {"grpc_port": 65536}, "grpc-port (CADENZA_GRPC_PORT) must be 0-65535, not 65536"),
         ({"CADENZA_MAX_VARIABLES_BYTES": "0"}, {}, "CADENZA_MAX_VARIABLES_BYTES must be positive"),
+        (
+            {"CADENZA_EVENT_LOOP": "trio"},
+            {},
+            "event-loop (CADENZA_EVENT_LOOP) must be one of asyncio, uvloop, not 'trio'",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting(env: dict[str, str], options: dict[str, int], message: str) -> None:

@@ -130,6 +130,13 @@ def serve(
             "repository's folders)",
         ),
     ] = None,
+    event_loop: Annotated[
+        str | None,
+        typer.Option(
+            "--event-loop",
+            help="asyncio or uvloop (faster). (env CADENZA_EVENT_LOOP, default asyncio)",
+        ),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option(
@@ -157,6 +164,7 @@ def serve(
             grpc_token=grpc_token,
             users=users,
             web_dir=web_dir,
+            event_loop=event_loop,
         )
     except ConfigError as error:
         raise typer.BadParameter(str(error)) from None

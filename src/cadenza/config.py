@@ -3,13 +3,14 @@ command-line options. One frozen value, built once at start and handed to whatev
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "ServeConfig", "load_config"]
+__all__ = ["EVENT_LOOPS", "ConfigError", "ServeConfig", "load_config"]
 
 _MB = 1024 * 1024
 
@@ -41,6 +42,8 @@ class ServeConfig:
     users: Path | None = None
     #: Where the web apps' builds are (``tasklist/dist``, ``modeler/dist``); None: the repository's folders.
     web_dir: Path | None = None
+    #: The asyncio event loop: ``asyncio`` (the standard one) or ``uvloop`` (faster: libuv).
+    event_loop: str = "asyncio"
 
     @property
     def store_url(self) -> str:
@@ -61,7 +64,9 @@ _ENV = {
     "max_queued_commands": "CADENZA_MAX_QUEUED_COMMANDS",
     "users": "CADENZA_USERS",
     "web_dir": "CADENZA_WEB_DIR",
+    "event_loop": "CADENZA_EVENT_LOOP",
 }
+EVENT_LOOPS = ("asyncio", "uvloop")
 _PATHS = ("data_dir", "grpc_tls_cert", "grpc_tls_key", "users", "web_dir")
 _COUNTS = ("max_variables_bytes", "max_queued_commands")
 _PORTS = ("grpc_port", "http_port")
@@ -107,6 +112,15 @@ def _validate(config: ServeConfig) -> None:
     _validate_grpc_security(config)
     if config.users is not None and not config.users.is_file():
         raise ConfigError(f"CADENZA_USERS: no such file: {config.users}")
+    if config.event_loop not in EVENT_LOOPS:
+        choices = ", ".join(EVENT_LOOPS)
+        raise ConfigError(
+            f"event-loop (CADENZA_EVENT_LOOP) must be one of {choices}, not {config.event_loop!r}"
+        )
+    if config.event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
+        raise ConfigError(
+            "event-loop uvloop (CADENZA_EVENT_LOOP) needs the uvloop package, which is not installed"
+        )
     if not config.host:
         raise ConfigError("host (CADENZA_HOST) must not be empty")
 

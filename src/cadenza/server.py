@@ -9,10 +9,13 @@ Every acknowledged command was durable before its answer, so even a SIGKILL lose
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
@@ -74,6 +77,7 @@ def build_app(
                 await workers.stop()
             await stop_services(services)
             await engine.stop()
+            _write_stats(engine)
             if announce is not None:
                 announce("Cadenza stopped")
 
@@ -99,7 +103,7 @@ def _banner(config: ServeConfig, store: str, demo: bool) -> str:
     return (
         f"Cadenza serving the HTTP API on http://{config.host}:{config.http_port} and the Zeebe gRPC "
         f"gateway on {config.host}:{config.grpc_port} ({security}; store {store}"
-        f"{'; demo workers on' if demo else ''})"
+        f"{'; demo workers on' if demo else ''}; event loop {config.event_loop})"
     )
 
 
@@ -123,7 +127,8 @@ def run_server(
     stops = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.signal(sig, _ignore) for sig in stops}
     try:
-        asyncio.run(server.serve())
+        with _profiled(), asyncio.Runner(loop_factory=_loop_factory(config.event_loop)) as runner:
+            runner.run(server.serve())
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -136,3 +141,40 @@ def run_server(
 
 def _ignore(_sig: int, _frame: FrameType | None) -> None:
     return None
+
+
+def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop ``config.event_loop`` names (None: asyncio's default)."""
+    if name != "uvloop":
+        return None
+    import uvloop  # imported only when chosen: the default loop needs no libuv
+
+    return uvloop.new_event_loop
+
+
+def _write_stats(engine: EmbeddedEngine) -> None:
+    """``CADENZA_WRITER_STATS=FILE``: the writer's counters as JSON when the server stops (for bench/)."""
+    target = os.environ.get("CADENZA_WRITER_STATS")
+    if target:
+        Path(target).write_text(json.dumps(asdict(engine.stats)))
+
+
+@contextmanager
+def _profiled() -> Iterator[None]:
+    """``CADENZA_PROFILE=FILE`` profiles the whole server (CPU time, every thread: the store's writer thread
+    too) with yappi, and writes the pstats file when the server stops; for bench/, not for production."""
+    target = os.environ.get("CADENZA_PROFILE")
+    if not target:
+        yield
+        return
+    try:
+        import yappi  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise RuntimeError("CADENZA_PROFILE needs yappi: pip install 'cadenza[bench]'") from None
+    yappi.set_clock_type("cpu")
+    yappi.start()
+    try:
+        yield
+    finally:
+        yappi.stop()
+        yappi.get_func_stats().save(target, type="pstat")

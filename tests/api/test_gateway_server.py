@@ -239,8 +239,8 @@ def test_an_activated_job_survives_a_restart_on_sqlite(tmp_path: Path) -> None:
     asyncio.run(second_run(job_key))
 
 
-def test_cadenza_serve_serves_the_gateway_with_a_token(tmp_path: Path) -> None:
-    server = ServeProcess(tmp_path / "data", "--grpc-token", "t0ken").start()
+def test_cadenza_serve_serves_the_gateway_with_a_token_on_uvloop(tmp_path: Path) -> None:
+    server = ServeProcess(tmp_path / "data", "--grpc-token", "t0ken", "--event-loop", "uvloop").start()
     try:
 
         async def scenario() -> None:
@@ -259,6 +259,7 @@ def test_cadenza_serve_serves_the_gateway_with_a_token(tmp_path: Path) -> None:
 
         asyncio.run(scenario())
         assert "Zeebe gRPC gateway on 127.0.0.1:" in server.output()
+        assert "event loop uvloop" in server.output()
     finally:
         assert server.stop() == 0
     assert "Cadenza stopped" in server.output()

@@ -1,8 +1,9 @@
 """The embedded adapter: one partition's engine behind an asyncio writer, committing through a Store.
 
-Commands queue up; the writer takes what is waiting (group commit), processes each command, commits the
-batch's records and state changes in one transaction, and only then answers the callers and wakes job
-waiters. A scheduler submits the commands that time makes due (job time-outs, back-offs, timers, TTLs).
+Commands queue up; the writer takes what is waiting (group commit), processes each command, serves the long
+polls and streams waiting for the jobs the batch made activatable (their activations join the batch), commits
+the batch's records and state changes in one transaction, and only then answers the callers. A scheduler
+submits the commands that time makes due (job time-outs, back-offs, timers, TTLs).
 """
 
 from __future__ import annotations
@@ -20,13 +21,23 @@ from cadenza.core.limits import Limits
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.scheduling import due_commands
 from cadenza.core.state import EngineState
+from cadenza.engine_adapters.job_waiters import (
+    JobWaiters,
+    activated_jobs,
+    answers_activation,
+    empty_batch,
+    jobs_became_ready,
+)
 from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure, InstanceTerminated
+from cadenza.engine_adapters.stats import WriterStats
 from cadenza.store.port import Store
 
 __all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
 
-Pending = tuple[Record, "asyncio.Future[Record]", "asyncio.Future[Record] | None"]
-_JOB_READY = frozenset({"CREATED", "TIMED_OUT", "RECURRED_AFTER_BACKOFF", "FAILED", "RETRIES_UPDATED"})
+#: A command, the future its response goes to (a waiter's may be done already: see ``_answer``), and the
+#: future of the instance's result for CreateProcessInstanceWithResult.
+Pending = tuple[Record, "asyncio.Future[Any]", "asyncio.Future[Record] | None"]
+_GONE = "the job was activated for a request that was cancelled before the answer; handed back"
 #: Commands accepted even over the queue bound: they finish work, so refusing them would only add load
 #: (Zeebe's backpressure exempts them the same way).
 _ALWAYS_ACCEPTED = frozenset({"COMPLETE", "FAIL", "THROW_ERROR"})
@@ -61,8 +72,11 @@ class EmbeddedEngine:
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
         self._tasks: list[asyncio.Task[None]] = []
-        self._job_signal = asyncio.Event()
-        self._job_generation = 0
+        self._waiters = JobWaiters()
+        self.stats = WriterStats()
+        # (type, timeout, maxJobsToActivate) of activations the engine accepted: its checks look at nothing
+        # else, so a repeat with nothing activatable can wait without writing an empty batch first.
+        self._valid_activations: set[tuple[Any, Any, Any]] = set()
         self._results: dict[int, list[asyncio.Future[Record]]] = {}
         self._scheduled: set[tuple[str, str, int]] = set()
         self._final_variables: dict[int, dict[str, Any]] = {}
@@ -133,18 +147,36 @@ class EmbeddedEngine:
     ) -> Record:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0, request_timeout_ms) / 1000
+        signature = (value.get("type"), value.get("timeout"), value.get("maxJobsToActivate"))
+        response: Record | None = None
         while True:
-            generation = self._job_generation
-            signal = self._job_signal
-            response = await self._activate_once(value, tenant)
-            if response.record_type is not RecordType.EVENT or response.value["jobKeys"]:
-                return response
+            generation = self._waiters.generation
+            if signature not in self._valid_activations or self._activatable(value, tenant):
+                response = await self._activate_once(value, tenant)
+                if answers_activation(response):
+                    return response
+                self._remember_valid(signature)
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return response
-            if generation == self._job_generation:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(signal.wait(), remaining)
+                return response or empty_batch(value, self.partition, tenant)
+            if generation != self._waiters.generation:
+                continue  # jobs came in a batch processed since: try again rather than wait for the next
+            command = Record(
+                -1, -1, RecordType.COMMAND, ValueType.JOB_BATCH, "ACTIVATE", value, self.partition
+            )
+            answer = await self._waiters.wait(command._replace(tenant=tenant), remaining)
+            if answer is not None and answers_activation(answer):
+                return answer
+
+    def _activatable(self, value: dict[str, Any], tenant: str) -> bool:
+        jobs = self.engine.state.jobs
+        job_type = str(value.get("type") or "")
+        return any(jobs.activatable(t, job_type) for t in value.get("tenantIds") or [tenant])
+
+    def _remember_valid(self, signature: tuple[Any, Any, Any]) -> None:
+        if len(self._valid_activations) > 10_000:  # bounded: a client inventing types cannot grow it
+            self._valid_activations.clear()
+        self._valid_activations.add(signature)
 
     async def create_with_result(
         self, value: dict[str, Any], *, request_timeout_ms: int, tenant: str = DEFAULT_TENANT
@@ -165,9 +197,12 @@ class EmbeddedEngine:
         created = await self._enqueue(command, result)
         if created.record_type is not RecordType.EVENT:
             return created, {}
+        # A timer rather than asyncio.wait_for: no extra waiter future and callbacks on every instance.
+        timer = loop.call_later(request_timeout_ms / 1000, _time_out, result)
         try:
-            completed = await asyncio.wait_for(result, request_timeout_ms / 1000)
+            completed = await result
         finally:
+            timer.cancel()
             self._results.pop(created.value["processInstanceKey"], None)
         variables: dict[str, Any] = completed.value.get("variables", {})
         return created, variables
@@ -196,24 +231,11 @@ class EmbeddedEngine:
             )
 
     async def _activate_once(self, value: dict[str, Any], tenant: str) -> Record:
-        """One JOB_BATCH ACTIVATE; if the caller is cancelled while it is in flight, its jobs go back."""
+        """One JOB_BATCH ACTIVATE. Cancelling the caller cancels its future; the writer then hands back what
+        the command activated (``_answer``), whether it ran before or after the cancel."""
         command = Record(-1, -1, RecordType.COMMAND, ValueType.JOB_BATCH, "ACTIVATE", value, self.partition)
         self._check_pressure()
-        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((command._replace(tenant=tenant), future, None))
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            future.add_done_callback(self._return_unclaimed)
-            raise
-
-    def _return_unclaimed(self, future: asyncio.Future[Record]) -> None:
-        if future.cancelled() or future.exception() is not None:
-            return
-        batch = future.result()
-        if batch.record_type is RecordType.EVENT and batch.value["jobKeys"]:
-            jobs = list(zip(batch.value["jobKeys"], batch.value["jobs"], strict=True))
-            self._hand_back(jobs, "the job was activated for a request that was cancelled before the answer")
+        return await self._enqueue(command._replace(tenant=tenant))
 
     async def return_jobs(self, jobs: list[tuple[int, dict[str, Any]]], reason: str) -> None:
         self._hand_back(jobs, reason)
@@ -241,45 +263,78 @@ class EmbeddedEngine:
     async def _process_batch(self, batch: list[Pending]) -> None:
         self._keep_all_results = any(result is not None for _, _, result in batch)
         poisoned: dict[int, str] = {}
+        began = time.thread_time()
         while True:
-            now = self.clock()
-            records: list[Record] = []
-            answers: list[tuple[asyncio.Future[Record], Record | None]] = []
             try:
-                for index, (command, future, result_future) in enumerate(batch):
-                    if index in poisoned:
-                        answers.append((future, _processing_error(command, poisoned[index])))
-                        continue
-                    try:
-                        result = self.engine.process(command, timestamp=now)
-                    except Exception as error:  # an engine fault: redo the batch without this command
-                        poisoned[index] = f"{type(error).__name__}: {error}"
-                        raise _Redo from error
-                    records.extend(result.records)
-                    answers.append((future, result.response))
-                    self._await_result(result.response, result_future)
-            except _Redo:
+                records, answers = self._run_commands(batch, poisoned)
+            except _Redo:  # an engine fault: redo the batch from committed state without that command
                 await self._reload()
                 continue
             break
         final_variables, self._final_variables = self._final_variables, {}
         changes = self.engine.take_changes()  # one change per row: each column's dirty set is a set
+        stats = self.stats
+        stats.processed(len(batch), len(records), time.thread_time() - began)
+        committing = time.perf_counter()
         try:
-            await self._run_io(self.store.commit, self.partition, records, changes)
+            await self._run_io(stats.timed_commit(self.store.commit), self.partition, records, changes)
+            stats.commit_wall += time.perf_counter() - committing
         except Exception as error:  # nothing of this batch is durable: callers get the error, state reloads
             await self._reload()
             for waiter, _ in answers:
                 if not waiter.done():
                     waiter.set_exception(error)
             return
-        for waiter, response in answers:
-            if not waiter.done():
-                waiter.set_result(response if response is not None else _no_response())
+        self._answer(answers)
         self._after_commit(records, final_variables)
         for listener in self.commit_listeners:
             listener(records)
         for command in self.engine.take_pending():
             self._queue.put_nowait((command, asyncio.get_running_loop().create_future(), None))
+
+    def _run_commands(
+        self, batch: list[Pending], poisoned: dict[int, str]
+    ) -> tuple[list[Record], list[tuple[asyncio.Future[Any], Record | None]]]:
+        """Processes the batch; when it made jobs activatable, the waiters that can now be served join it."""
+        now = self.clock()
+        records: list[Record] = []
+        answers: list[tuple[asyncio.Future[Any], Record | None]] = []
+        index = checked = 0
+        while True:
+            if index == len(batch):
+                if not self._serve_waiters(batch, records[checked:]):
+                    break
+                checked = len(records)
+            command, future, result_future = batch[index]
+            index += 1
+            if index - 1 in poisoned:
+                answers.append((future, _processing_error(command, poisoned[index - 1])))
+                continue
+            try:
+                result = self.engine.process(command, timestamp=now)
+            except Exception as error:
+                poisoned[index - 1] = f"{type(error).__name__}: {error}"
+                raise _Redo from error
+            records.extend(result.records)
+            answers.append((future, result.response))
+            self._await_result(result.response, result_future)
+        return records, answers
+
+    def _serve_waiters(self, batch: list[Pending], new_records: list[Record]) -> bool:
+        """Appends the activations of waiters with jobs now; whether any were appended."""
+        if not jobs_became_ready(new_records):
+            return False
+        self._waiters.generation += 1
+        served = self._waiters.take_servable(self.engine.state)
+        batch.extend((command, future, None) for command, future in served)
+        return bool(served)
+
+    def _answer(self, answers: list[tuple[asyncio.Future[Any], Record | None]]) -> None:
+        for waiter, response in answers:
+            if not waiter.done():
+                waiter.set_result(response if response is not None else _no_response())
+            elif jobs := activated_jobs(response):  # its caller went away (or its wait ran out) meanwhile
+                self._hand_back(jobs, _GONE)
 
     def _await_result(self, response: Record | None, result: asyncio.Future[Record] | None) -> None:
         if result is not None and response is not None and response.record_type is RecordType.EVENT:
@@ -290,20 +345,12 @@ class EmbeddedEngine:
             self._final_variables[key] = {name: json.loads(text) for name, text in texts.items()}
 
     def _after_commit(self, records: list[Record], final_variables: dict[int, dict[str, Any]]) -> None:
-        jobs_ready = False
         for record in records:
-            job_event = record.value_type is ValueType.JOB and record.intent in _JOB_READY
-            if job_event or (record.value_type is ValueType.INCIDENT and record.intent == "RESOLVED"):
-                jobs_ready = True
-            elif (
+            if (
                 record.value_type is ValueType.PROCESS_INSTANCE
                 and record.value.get("bpmnElementType") == "PROCESS"
             ):
                 self._finish_waiters(record, final_variables)
-        if jobs_ready:
-            self._job_generation += 1
-            self._job_signal.set()
-            self._job_signal = asyncio.Event()
 
     def _finish_waiters(self, record: Record, final_variables: dict[int, dict[str, Any]]) -> None:
         if record.intent not in ("ELEMENT_COMPLETED", "ELEMENT_TERMINATED"):
@@ -348,6 +395,11 @@ def _processing_error(command: Record, reason: str) -> Record:
         rejection_type=RejectionType.PROCESSING_ERROR,
         rejection_reason=f"Command '{command.intent}' failed while processing: {reason}",
     )
+
+
+def _time_out(future: asyncio.Future[Record]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _no_response() -> Record:
