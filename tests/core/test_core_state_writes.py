@@ -17,12 +17,11 @@ CORE = Path(cadenza.core.__file__).parent
 #: The write methods of ``cadenza.core.state`` (and of the dicts and lists its rows are).
 MUTATORS = frozenset(
     [
+        "arrive",
         "clear_joins",
-        "consume_join",
         "create",
         "delete",
         "drop_scope",
-        "flow_arrived",
         "flow_taken",
         "instance_left",
         "mark_correlated",

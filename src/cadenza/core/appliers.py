@@ -69,13 +69,7 @@ def element_activating(state: EngineState, key: int, value: dict[str, Any]) -> N
     if scope_key < 0:
         return
     # The flows that brought the token here stop being in flight: one of each for a join, else one.
-    taken = state.elements.taken_flows(scope_key, value["elementId"])
-    if not taken:
-        return
-    consumed = list(taken) if value["bpmnElementType"] in _JOINS else [next(iter(taken))]
-    state.elements.consume_join(scope_key, value["elementId"], consumed)
-    for _ in consumed:
-        state.elements.flow_arrived(scope_key)
+    state.elements.arrive(scope_key, value["elementId"], join=value["bpmnElementType"] in _JOINS)
 
 
 def _set_state(intent: ProcessInstanceIntent) -> Applier:

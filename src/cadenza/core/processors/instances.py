@@ -106,7 +106,7 @@ def create_instance(writer: Writer, command: Record) -> None:
         "version": instance["version"],
         "processDefinitionKey": instance["processDefinitionKey"],
         "processInstanceKey": key,
-        "variables": json.dumps({}),
+        "variables": "{}",
         "tenantId": tenant,
     }
     if business:

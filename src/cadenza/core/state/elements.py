@@ -102,22 +102,26 @@ class ElementState:
         self._joins.put(name, joins)
         self._scope_joins.setdefault(scope_key, {})[name] = None
 
-    def flow_arrived(self, scope_key: int) -> None:
-        self._count(scope_key, -1)
-
-    def consume_join(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None:
-        name = f"{scope_key}/{gateway_id}"
-        joins = dict(self._joins.data.get(name) or {})
-        for flow_id in flow_ids:
-            left = joins.get(flow_id, 0) - 1
+    def arrive(self, scope_key: int, element_id: str, *, join: bool) -> None:
+        """A token reaches ``element_id``: the flow that brought it (a join: one of each taken flow) is no
+        longer in flight."""
+        name = f"{scope_key}/{element_id}"
+        taken = self._joins.data.get(name)
+        if not taken:
+            return
+        joins = dict(taken)
+        consumed = list(joins) if join else [next(iter(joins))]
+        for flow_id in consumed:
+            left = joins[flow_id] - 1
             if left > 0:
                 joins[flow_id] = left
             else:
-                joins.pop(flow_id, None)
+                del joins[flow_id]
         if joins:
             self._joins.put(name, joins)
         else:
             self._delete_join(scope_key, name)
+        self._count(scope_key, -len(consumed))
 
     def clear_joins(self, scope_key: int) -> None:
         """A terminating scope drops the tokens waiting at its joins, so it can finish terminating."""
