@@ -17,7 +17,7 @@ from cadenza.core.writer import Writer
 __all__ = ["JOB_PROCESSORS", "activate_jobs"]
 
 _JOB = ValueType.JOB
-_DOING = {
+_DOING: dict[str, str] = {
     JobIntent.COMPLETE: "complete",
     JobIntent.FAIL: "fail",
     JobIntent.THROW_ERROR: "throw an error for",
