@@ -150,7 +150,8 @@ def take_flows(
         target = nodes[flow.target_id]
         if target.kind is _PARALLEL and len(target.incoming) > 1:
             taken = elements.taken_flows(scope_key, target.id)
-            if not all(incoming.id in taken for incoming in target.incoming):
+            # Only the target's incoming flows are counted for it: fewer than those is a join still waiting.
+            if len(taken) < len(target.incoming) or not all(flow.id in taken for flow in target.incoming):
                 continue  # the join waits for its other branches
         if _join_waits(writer, scope_key, target, model):
             continue
