@@ -30,7 +30,7 @@ __all__ = [
 _PI = ValueType.PROCESS_INSTANCE
 _ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
 #: Elements that complete only once no child is left.
-_SCOPES = ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "MULTI_INSTANCE_BODY")
+_SCOPES = frozenset({"PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "MULTI_INSTANCE_BODY"})
 
 
 def parse_document(text: Any) -> dict[str, str] | str:
