@@ -17,7 +17,6 @@ CORE = Path(cadenza.core.__file__).parent
 #: The write methods of ``cadenza.core.state`` (and of the dicts and lists its rows are).
 MUTATORS = frozenset(
     [
-        "arrive",
         "clear_joins",
         "create",
         "delete",

@@ -61,11 +61,14 @@ class ElementState:
 
     # ------------------------------------------------------------------------------ writes (appliers only)
 
-    def create(self, key: int, value: dict[str, Any], state: str) -> None:
+    def create(self, key: int, value: dict[str, Any], state: str, *, join: bool) -> None:
+        """A new element instance. The flow that brought its token (a join's: one of each taken flow) is no
+        longer in flight; the scope's count changes once for both."""
         scope_key = value["flowScopeKey"]
         self._rows.put(key, {"k": key, "v": value, "s": state, "n": 0})
         self._children.setdefault(scope_key, {})[key] = None
-        self._count(scope_key, 1)
+        arrived = self._arrive(scope_key, value["elementId"], join) if scope_key >= 0 else 0
+        self._count(scope_key, 1 - arrived)
 
     def set_state(self, key: int, state: str) -> None:
         self._data[key]["s"] = state
@@ -104,13 +107,12 @@ class ElementState:
         self._joins.put(name, joins)
         self._scope_joins.setdefault(scope_key, {})[name] = None
 
-    def arrive(self, scope_key: int, element_id: str, *, join: bool) -> None:
-        """A token reaches ``element_id``: the flow that brought it (a join: one of each taken flow) is no
-        longer in flight."""
+    def _arrive(self, scope_key: int, element_id: str, join: bool) -> int:
+        """Consumes the taken flows a token arriving at ``element_id`` came by; returns how many."""
         name = f"{scope_key}/{element_id}"
         taken = self._joins.data.get(name)
         if not taken:
-            return
+            return 0
         joins = dict(taken)
         consumed = list(joins) if join else [next(iter(joins))]
         for flow_id in consumed:
@@ -123,7 +125,7 @@ class ElementState:
             self._joins.put(name, joins)
         else:
             self._delete_join(scope_key, name)
-        self._count(scope_key, -len(consumed))
+        return len(consumed)
 
     def clear_joins(self, scope_key: int) -> None:
         """A terminating scope drops the tokens waiting at its joins, so it can finish terminating."""
