@@ -20,6 +20,9 @@ SpiffWorkflow 3.x runs the same diagrams in memory with plain ``bpmn:task`` in p
 a worker completes a job; a ``bpmn:serviceTask`` would run the script engine's ``call_service`` inline
 instead. Instances run one after another (SpiffWorkflow has no batching; each workflow is its own object).
 
+``commits`` (``--only commits``): the batches of one sequence round committed again, into a fresh store per
+round: the store's share alone.
+
 ``loop``: one instance loops through an exclusive gateway and one service task ``n`` times (``loop.bpmn``);
 each job completion sets ``count`` and the gateway tests ``count < n``. Reported: time per iteration and the
 peak memory (tracemalloc, a separate untimed run) of the one instance, for both engines.
@@ -319,6 +322,37 @@ def loop(args: argparse.Namespace) -> None:
         )
 
 
+def commits(args: argparse.Namespace) -> None:
+    """The store alone: the batches (records and state changes) of one sequence round, committed again into
+    a fresh store per round, so a store change is measured without the engine's share."""
+    batches: list[tuple[int, list[Record], list[StateChange]]] = []
+    cadenza_round(
+        "sequence",
+        args.instances,
+        args.batch,
+        args.in_flight,
+        lambda p, r, c: batches.append((p, list(r), list(c))),
+    )
+    records = sum(len(r) for _, r, _ in batches)
+    print(f"| store | commits | records | seconds | records/s |  (median of {args.rounds})")
+    print("|---|---:|---:|---:|---:|")
+    stores: list[tuple[str, Callable[[], Any]]] = [("SQLite", lambda: fresh_sqlite("NORMAL"))]
+    if args.postgres:
+        stores.append(("PostgreSQL", lambda url=args.postgres: fresh_postgres(url)))
+    for name, fresh in stores:
+        times = []
+        for _ in range(args.rounds):
+            with fresh() as store:
+                began = time.perf_counter()
+                for partition, batch_records, changes in batches:
+                    store.commit(partition, batch_records, changes)
+                times.append(time.perf_counter() - began)
+        seconds = statistics.median(times)
+        print(
+            f"| {name} | {len(batches)} | {records} | {seconds:.3f} | {records / seconds:,.0f} |", flush=True
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -328,8 +362,11 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
     parser.add_argument("--loop", type=int, nargs="*", default=list(LOOP_SIZES))
     parser.add_argument("--spiff-loop-max", type=int, default=1_000, help="longest loop to run in Spiff")
-    parser.add_argument("--only", choices=("throughput", "loop"))
+    parser.add_argument("--only", choices=("throughput", "loop", "commits"))
     args = parser.parse_args()
+    if args.only == "commits":
+        commits(args)
+        return
     if args.only != "loop":
         throughput(args)
     if args.only != "throughput":
