@@ -18,11 +18,9 @@ CORE = Path(cadenza.core.__file__).parent
 MUTATORS = frozenset(
     [
         "clear_joins",
-        "consume_join",
         "create",
         "delete",
         "drop_scope",
-        "flow_arrived",
         "flow_taken",
         "instance_left",
         "mark_correlated",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from store_support import batch, event
 
@@ -186,6 +188,16 @@ def test_a_value_that_is_not_json_is_refused_before_anything_is_written(store: S
         store.commit(1, [event(1, when=object())], [])
 
     assert store.load_partition(1) == (0, {})
+
+
+def test_values_orjson_cannot_write_round_trip_as_the_standard_encoder_writes_them(store: Store) -> None:
+    # Integers past 64 bits and non-string keys take the encoder's fallback path.
+    odd = {"big": 2**70, "negative": -(2**64), "keys": {1: "a"}, "text": "é\n\u2028\x00"}
+    store.commit(1, [event(1, **odd)], [StateChange("c", "k", odd)])
+
+    expected = json.loads(json.dumps(odd))  # {1: ...} comes back as {"1": ...}, as JSON has it
+    assert store.read_records(1)[0].value == expected
+    assert store.load_partition(1).columns == {"c": {"k": expected}}
 
 
 def test_a_record_of_another_partition_is_refused(store: Store) -> None:

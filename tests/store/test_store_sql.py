@@ -8,15 +8,19 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, inspect, text
 from store_support import batch, event
 
+from cadenza.core.records import Record
 from cadenza.store import MemoryStore, SqlStore, StateChange, Store, StoreError, open_store
+from cadenza.store.codec import RECORD_COLUMNS, record_rows
 from cadenza.store.migrations import alembic_config
 from cadenza.store.schema import metadata
+from cadenza.store.schema import records as log_table
 from cadenza.store.sql import SqliteSynchronous, normalize_url
 
 
@@ -41,7 +45,7 @@ def test_the_schema_comparison_sees_a_missing_index(durable_url: str, opened: Ca
     opened(durable_url).close()
     engine = create_engine(normalize_url(durable_url))
     with engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_records_tenant"))
+        conn.execute(text("DROP INDEX ix_records_instance"))
     engine.dispose()
 
     diffs = schema_diffs(durable_url)
@@ -67,10 +71,36 @@ def test_reopening_recovers_everything(durable_url: str, opened: Callable[[str],
     assert again.exporter_position("history", 1) == 77
     engine = create_engine(normalize_url(durable_url))
     with engine.connect() as conn:
-        # at the newest revision, whichever that is now
-        head = ScriptDirectory.from_config(alembic_config(conn)).get_current_head()
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, insert, inspect, text
     engine.dispose()
+
+
+def test_a_database_at_the_first_revision_upgrades_and_keeps_its_records(durable_url: str) -> None:
+    # A database written before 0002: it still has ix_records_tenant. Opening it migrates it to head.
+    url = normalize_url(durable_url)
+    if url.database and url.get_backend_name() == "sqlite":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+        assert "ix_records_tenant" in {ix["name"] for ix in inspect(conn).get_indexes("records")}
+        conn.execute(insert(log_table).values(row_values(event(1, instance=42, tenant="a"))))
+    engine.dispose()
+
+    store = open_store(durable_url)
+    try:
+        assert store.read_records(1) == [event(1, instance=42, tenant="a")]
+        assert [r.position for r in store.instance_records(42, tenant="a")] == [1]
+        store.commit(1, [event(2, instance=42, tenant="a")], [])
+        assert [r.position for r in store.instance_records(42, tenant="a")] == [1, 2]
+    finally:
+        store.close()
+    assert schema_diffs(durable_url) == []
+
+
+def row_values(record: Record) -> dict[str, object]:
+    return dict(zip(RECORD_COLUMNS, record_rows(record.partition, [record])[0], strict=True))
 
 
 @pytest.mark.parametrize(("mode", "pragma_value"), [("NORMAL", 1), ("FULL", 2)])
@@ -147,6 +177,7 @@ def test_the_migrations_ship_inside_the_package() -> None:
 
     assert (migrations / "env.py").is_file()
     assert (migrations / "versions" / "0001_initial.py").is_file()
+    assert (migrations / "versions" / "0002_drop_records_tenant_index.py").is_file()
 
 
 def test_a_database_that_cannot_be_reached_is_a_store_error() -> None:

@@ -63,19 +63,10 @@ def element_terminating(state: EngineState, key: int, _value: dict[str, Any]) ->
 
 @applies(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING)
 def element_activating(state: EngineState, key: int, value: dict[str, Any]) -> None:
-    scope_key = value["flowScopeKey"]
-    state.elements.create(key, value, ProcessInstanceIntent.ELEMENT_ACTIVATING)
-    activity_appliers.element_activating(state, key, value)
-    if scope_key < 0:
-        return
     # The flows that brought the token here stop being in flight: one of each for a join, else one.
-    taken = state.elements.taken_flows(scope_key, value["elementId"])
-    if not taken:
-        return
-    consumed = list(taken) if value["bpmnElementType"] in _JOINS else [next(iter(taken))]
-    state.elements.consume_join(scope_key, value["elementId"], consumed)
-    for _ in consumed:
-        state.elements.flow_arrived(scope_key)
+    join = value["bpmnElementType"] in _JOINS
+    state.elements.create(key, value, ProcessInstanceIntent.ELEMENT_ACTIVATING, join=join)
+    activity_appliers.element_activating(state, key, value)
 
 
 def _set_state(intent: ProcessInstanceIntent) -> Applier:

@@ -80,6 +80,10 @@ class ProcessingResult(NamedTuple):
     response: Record | None
 
 
+#: Builds a ProcessingResult without the NamedTuple constructor's extra frame (one per command).
+_new_result = tuple.__new__
+
+
 class Engine:
     """One partition's deterministic processor over its :class:`EngineState`."""
 
@@ -108,7 +112,7 @@ class Engine:
             processor(writer, logged)
         self._drain(writer)
         writer.finish()
-        return ProcessingResult(writer.records, writer.response)
+        return _new_result(ProcessingResult, (writer.records, writer.response))
 
     def take_changes(self) -> list[StateChange]:
         """The state rows changed since the last call: what the store commits with the batch's records."""

@@ -36,6 +36,9 @@ class Writer:
         "_position",
         "_counter",
         "_partition",
+        "_key_base",
+        "_first_position",
+        "_first_counter",
     )
 
     def __init__(self, state: EngineState, timestamp: int) -> None:
@@ -45,13 +48,14 @@ class Writer:
         self.response: Record | None = None
         self.timestamp = timestamp
         self.source_position = -1
-        self._position = state.last_position
-        self._counter = state.last_key
+        self._position = self._first_position = state.last_position
+        self._counter = self._first_counter = state.last_key
         self._partition = state.partition
+        self._key_base = encode_key(state.partition, 0)
 
     def next_key(self) -> int:
         self._counter += 1
-        return encode_key(self._partition, self._counter)
+        return self._key_base + self._counter  # encode_key(partition, counter), without its call
 
     def _append(self, record: Record) -> Record:
         self.records.append(record)
@@ -60,8 +64,24 @@ class Writer:
     def log_command(self, command: Record) -> Record:
         """Gives an external command its log position; it becomes the source of what follows."""
         self._position += 1
-        logged = command._replace(
-            position=self._position, partition=self._partition, timestamp=self.timestamp
+        # command._replace(position=..., partition=..., timestamp=...), without its generic machinery.
+        (_, key, record_type, value_type, intent, value, _, tenant, _, source, rejection, reason) = command
+        logged: Record = _new_record(
+            Record,
+            (
+                self._position,
+                key,
+                record_type,
+                value_type,
+                intent,
+                value,
+                self._partition,
+                tenant,
+                self.timestamp,
+                source,
+                rejection,
+                reason,
+            ),
         )
         self.source_position = self._position
         return self._append(logged)
@@ -130,7 +150,8 @@ class Writer:
 
     def finish(self) -> None:
         """Carries the position and key counters into state, so they are committed with the batch."""
-        if self._position != self.state.last_position:
+        # Only this writer moves the counters while it lives, so comparing with where they began suffices.
+        if self._position != self._first_position:
             self.state.set_last_position(self._position)
-        if self._counter != self.state.last_key:
+        if self._counter != self._first_counter:
             self.state.set_last_key(self._counter)

@@ -11,13 +11,35 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right, insort
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from cadenza.core.records import Record
-from cadenza.store.codec import StoreError, decode_state, last_changes, record_from_row, record_rows
+from cadenza.store.codec import (
+    RECORD_COLUMNS,
+    RecordRow,
+    StoreError,
+    decode_state,
+    last_changes,
+    record_from_row,
+    record_rows,
+)
 from cadenza.store.port import PartitionSnapshot, StateChange
 
 __all__ = ["MemoryStore"]
+
+# Literal indexes, so the type checker knows each field's type.
+_POSITION: Final = 1
+_TENANT: Final = 6
+_INSTANCE: Final = 11
+assert [RECORD_COLUMNS[i] for i in (_POSITION, _TENANT, _INSTANCE)] == [
+    "position",
+    "tenant",
+    "process_instance_key",
+]
+
+
+def _record(row: RecordRow) -> Record:
+    return record_from_row(dict(zip(RECORD_COLUMNS, row, strict=True)))
 
 
 class MemoryStore:
@@ -25,7 +47,7 @@ class MemoryStore:
         # The engine reads (exporters, history queries) from other threads while a partition writer commits.
         self._lock = threading.Lock()
         self._positions: dict[int, list[int]] = {}  # partition -> its record positions, ascending
-        self._rows: dict[tuple[int, int], dict[str, Any]] = {}  # (partition, position) -> record row
+        self._rows: dict[tuple[int, int], RecordRow] = {}  # (partition, position) -> record row
         self._instances: dict[int, list[tuple[int, int]]] = {}  # instance key -> (partition, position)
         self._state: dict[int, dict[tuple[str, str], str]] = {}  # partition -> (column, key) -> JSON text
         self._exporters: dict[tuple[str, int], int] = {}
@@ -49,24 +71,25 @@ class MemoryStore:
             self._check_positions(partition, rows)
             positions = self._positions.setdefault(partition, [])
             for row in rows:
-                position = row["position"]
+                position = row[_POSITION]
                 if positions and position < positions[-1]:
                     insort(positions, position)
                 else:
                     positions.append(position)
                 self._rows[(partition, position)] = row
-                if row["process_instance_key"] is not None:
-                    self._instances.setdefault(row["process_instance_key"], []).append((partition, position))
+                instance = row[_INSTANCE]
+                if instance is not None:
+                    self._instances.setdefault(instance, []).append((partition, position))
             columns = self._state.setdefault(partition, {})
             columns.update(upserts)
             for row_key in deletes:
                 columns.pop(row_key, None)
 
-    def _check_positions(self, partition: int, rows: list[dict[str, Any]]) -> None:
+    def _check_positions(self, partition: int, rows: list[RecordRow]) -> None:
         """Refuses a batch that repeats a position, as the SQL stores' primary key does."""
         seen: set[int] = set()
         for row in rows:
-            position = row["position"]
+            position = row[_POSITION]
             if position in seen or (partition, position) in self._rows:
                 raise StoreError(f"partition {partition} already has a record at position {position}")
             seen.add(position)
@@ -77,13 +100,13 @@ class MemoryStore:
             start = bisect_right(positions, after)
             stop = len(positions) if limit is None else start + max(limit, 0)
             rows = [self._rows[(partition, position)] for position in positions[start:stop]]
-        return [record_from_row(row) for row in rows]
+        return [_record(row) for row in rows]
 
     def instance_records(self, process_instance_key: int, *, tenant: str | None = None) -> list[Record]:
         with self._lock:
             places = sorted(self._instances.get(process_instance_key, []))
             rows = [self._rows[place] for place in places]
-        return [record_from_row(row) for row in rows if tenant is None or row["tenant"] == tenant]
+        return [_record(row) for row in rows if tenant is None or row[_TENANT] == tenant]
 
     def exporter_position(self, exporter: str, partition: int) -> int:
         with self._lock:

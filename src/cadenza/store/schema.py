@@ -43,8 +43,8 @@ records = Table(
     Column("process_instance_key", BigInteger, nullable=True),
     Column("value", Text, nullable=False),
 )
+# An instance's history (its tenant filtered within the range); nothing reads records by tenant alone.
 Index("ix_records_instance", records.c.process_instance_key, records.c.position)
-Index("ix_records_tenant", records.c.tenant)
 
 state = Table(
     "state",

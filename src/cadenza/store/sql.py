@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +34,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from cadenza.core.records import Record
-from cadenza.store.codec import StoreError, decode_state, last_changes, record_from_row, record_rows
+from cadenza.store.codec import (
+    RECORD_COLUMNS,
+    StoreError,
+    decode_state,
+    last_changes,
+    record_from_row,
+    record_rows,
+)
 from cadenza.store.migrations import upgrade
 from cadenza.store.port import PartitionSnapshot, StateChange
 from cadenza.store.schema import exporter_positions, state
@@ -86,12 +92,14 @@ class SqlStore:
             state.c.key == bindparam("b_key"),
         )
         self._upsert_position = _upsert(backend, exporter_positions, ["exporter", "partition"], ["position"])
-        # The commit's executemany statements go to the driver as SQL text compiled once: SQLAlchemy's per-row
-        # parameter handling was about a third of a commit's time (docs/bench.md), and these columns need no
-        # type conversion (integers and text).
-        self._insert_driver = _DriverSql(self._insert_records, self._engine)
-        self._upsert_driver = _DriverSql(self._upsert_state, self._engine)
-        self._delete_driver = _DriverSql(self._delete_state, self._engine)
+        # The commit's executemany statements go to the driver as SQL text compiled once, with tuples built
+        # in the statement's column order: SQLAlchemy's per-row parameter handling was about a third of a
+        # commit's time (docs/bench.md), and these columns need no type conversion (integers and text).
+        self._insert_driver = _DriverSql(self._insert_records, self._engine, RECORD_COLUMNS)
+        state_row = ("partition", "column", "key", "value")
+        self._upsert_driver = _DriverSql(self._upsert_state, self._engine, state_row)
+        state_key = ("b_partition", "b_column", "b_key")
+        self._delete_driver = _DriverSql(self._delete_state, self._engine, state_key)
         try:
             self._migrate()
         except BaseException:
@@ -147,16 +155,10 @@ class SqlStore:
                 self._insert_driver.executemany(conn, rows)
             if upserts:
                 self._upsert_driver.executemany(
-                    conn,
-                    [
-                        {"partition": partition, "column": column, "key": key, "value": value}
-                        for (column, key), value in upserts.items()
-                    ],
+                    conn, [(partition, column, key, value) for (column, key), value in upserts.items()]
                 )
             if deletes:
-                self._delete_driver.executemany(
-                    conn, [{"b_partition": partition, "b_column": c, "b_key": k} for c, k in deletes]
-                )
+                self._delete_driver.executemany(conn, [(partition, column, key) for column, key in deletes])
 
     def read_records(self, partition: int, *, after: int = 0, limit: int | None = None) -> list[Record]:
         query = (
@@ -194,23 +196,23 @@ class SqlStore:
 
 
 class _DriverSql:
-    """A statement compiled once for the engine's dialect, run with the driver's own ``executemany``."""
+    """A statement compiled once for the engine's dialect with positional parameters (SQLite's ``?``,
+    psycopg's ``%s``), run with the driver's own ``executemany`` on tuples in ``columns`` order."""
 
-    __slots__ = ("sql", "order", "_row_tuple")
+    __slots__ = ("sql",)
 
-    def __init__(self, statement: Executable, engine: Engine) -> None:
-        compiled = statement.compile(dialect=engine.dialect)  # type: ignore[attr-defined]
+    def __init__(self, statement: Executable, engine: Engine, columns: tuple[str, ...]) -> None:
+        dialect = engine.dialect
+        if dialect.paramstyle not in ("qmark", "format", "numeric"):
+            # psycopg takes %s with tuples as well as names; Dialect's own signature does not list paramstyle.
+            dialect = type(dialect)(paramstyle="format")  # type: ignore[call-arg]
+        compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+        if tuple(compiled.positiontup) != columns:
+            raise AssertionError(f"{compiled.positiontup} are not the columns {columns}")
         self.sql: str = str(compiled)
-        # Positional paramstyles (SQLite's ``?``) take tuples in compiled order; named ones take the dicts.
-        self.order: tuple[str, ...] | None = tuple(compiled.positiontup) if compiled.positional else None
-        self._row_tuple = itemgetter(*self.order) if self.order else None
 
-    def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        row_tuple = self._row_tuple
-        if row_tuple is None:
-            conn.exec_driver_sql(self.sql, rows)
-        else:
-            conn.exec_driver_sql(self.sql, [row_tuple(row) for row in rows])
+    def executemany(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        conn.exec_driver_sql(self.sql, rows)
 
 
 def _upsert(backend: str, table: Table, keys: list[str], updates: list[str]) -> Executable:

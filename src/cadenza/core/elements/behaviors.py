@@ -6,8 +6,9 @@ element in ACTIVATING; resolving the incident runs the activation again with the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from cadenza.bpmn.model import (
@@ -26,7 +27,7 @@ from cadenza.core.elements import ad_hoc, inclusive, multi_instance, user_tasks
 from cadenza.core.elements.call_activity import activate_call_activity
 from cadenza.core.elements.decisions import activate_decision
 from cadenza.core.elements.event_behaviors import EVENT_ACTIVATIONS, EVENT_TYPES
-from cadenza.core.elements.flow import BODY, activate_command, child_value, complete, model_of
+from cadenza.core.elements.flow import BODY, activate_command, child_value, complete
 from cadenza.core.elements.incidents import ErrorType, raise_incident
 from cadenza.core.elements.scripts import activate_script
 from cadenza.core.elements.subscriptions import open_subscriptions
@@ -38,6 +39,7 @@ from cadenza.core.writer import Writer
 __all__ = ["SUPPORTED_KINDS", "run_activation"]
 
 _PI = ValueType.PROCESS_INSTANCE
+_NO_VARIABLES: Mapping[str, Any] = MappingProxyType({})
 Activation = Callable[[Writer, int, dict[str, Any], FlowNode, Process], None]
 
 
@@ -46,7 +48,7 @@ def run_activation(writer: Writer, key: int) -> None:
     if row is None:
         return
     value = row["v"]
-    model = model_of(writer, value)
+    model = writer.state.processes.model(value["processDefinitionKey"])
     element = model.elements.get(value["elementId"])
     if element is None:
         if open_subscriptions(writer, key, value, None, model):
@@ -122,7 +124,9 @@ def _activate_job_task(
 
 
 def _create_job(writer: Writer, key: int, value: dict[str, Any], job: JobDefinition) -> bool:
-    view = writer.state.variables.view(key)
+    # Static type and retries (the usual case) read no variables: no view to build.
+    static = job.type.compiled is None and job.retries.compiled is None
+    view: Mapping[str, Any] = _NO_VARIABLES if static else writer.state.variables.view(key)
     job_type = job.type.evaluate(view)
     if not isinstance(job_type, str) or not job_type:
         message = (
@@ -130,7 +134,12 @@ def _create_job(writer: Writer, key: int, value: dict[str, Any], job: JobDefinit
         )
         raise_incident(writer, key, value, ErrorType.EXTRACT_VALUE_ERROR, message)
         return False
-    retries = job.retries.evaluate(view)
+    static_retries = job.retries.static_value
+    if static_retries is not None and static_retries.isascii() and static_retries.isdigit():
+        # A plain count (the usual case): what the general path below makes of it, sooner.
+        retries: Any = Decimal(int(static_retries))
+    else:
+        retries = job.retries.evaluate(view)
     if isinstance(retries, str) and retries.strip().lstrip("-").isdigit():
         retries = Decimal(retries.strip())
     if not isinstance(retries, Decimal) or retries != retries.to_integral_value():

@@ -37,6 +37,9 @@ _I = ProcessInstanceIntent
 _ACTIVATED = str(_I.ELEMENT_ACTIVATED)
 _TERMINATING = str(_I.ELEMENT_TERMINATING)
 _COMPLETING = str(_I.ELEMENT_COMPLETING)
+_SEQUENCE_FLOW_TAKEN = _I.SEQUENCE_FLOW_TAKEN
+_ACTIVATE_ELEMENT = _I.ACTIVATE_ELEMENT
+_PARALLEL = ElementKind.PARALLEL_GATEWAY
 #: Zeebe's ``bpmnElementType`` of a multi-instance body (its inner instances carry the activity's own type).
 BODY = "MULTI_INSTANCE_BODY"
 
@@ -93,7 +96,7 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
     if row["s"] != _COMPLETING:  # a resolved incident re-runs the completion without a second COMPLETING
         writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
         element_leaving(writer, key)
-    model = model_of(writer, value)
+    model = writer.state.processes.model(value["processDefinitionKey"])
     element = model.elements.get(value["elementId"])
     scope_key = value["flowScopeKey"]
     # A multi-instance body has no mappings of its own: the activity's mappings apply per inner instance.
@@ -131,25 +134,36 @@ def _output_mappings(writer: Writer, key: int, value: dict[str, Any], element: F
 def take_flows(
     writer: Writer, value: dict[str, Any], scope_key: int, flows: tuple[SequenceFlow, ...], model: Process
 ) -> None:
-    scope_row = writer.state.elements.get(scope_key)
+    elements = writer.state.elements
+    scope_row = elements.get(scope_key)
     if scope_row is None:
         return
     scope_value = scope_row["v"]
     tenant = value["tenantId"]
+    nodes = model.elements
     for flow in flows:
         flow_value = dict(value)
         flow_value["elementId"] = flow.id
         flow_value["bpmnElementType"] = "SEQUENCE_FLOW"
         flow_value["bpmnEventType"] = "UNSPECIFIED"
-        writer.event(_PI, _I.SEQUENCE_FLOW_TAKEN, writer.next_key(), flow_value, tenant)
-        target = model.elements[flow.target_id]
-        if target.kind is ElementKind.PARALLEL_GATEWAY and len(target.incoming) > 1:
-            taken = writer.state.elements.taken_flows(scope_key, target.id)
-            if any(incoming.id not in taken for incoming in target.incoming):
+        writer.event(_PI, _SEQUENCE_FLOW_TAKEN, writer.next_key(), flow_value, tenant)
+        target = nodes[flow.target_id]
+        if target.kind is _PARALLEL and len(target.incoming) > 1:
+            taken = elements.taken_flows(scope_key, target.id)
+            # Only the target's incoming flows are counted for it: fewer than those is a join still waiting.
+            if len(taken) < len(target.incoming) or not all(flow.id in taken for flow in target.incoming):
                 continue  # the join waits for its other branches
-        if any(check(writer, scope_key, target, model) is False for check in JOIN_CHECKS):
+        if _join_waits(writer, scope_key, target, model):
             continue
-        activate_command(writer, child_value(scope_value, scope_key, target))
+        writer.follow_up(_PI, _ACTIVATE_ELEMENT, -1, child_value(scope_value, scope_key, target))
+
+
+def _join_waits(writer: Writer, scope_key: int, target: FlowNode, model: Process) -> bool:
+    # A loop, not any(generator): this runs for every flow taken.
+    for check in JOIN_CHECKS:  # noqa: SIM110
+        if check(writer, scope_key, target, model) is False:
+            return True
+    return False
 
 
 def scope_done(writer: Writer, scope_key: int) -> None:

@@ -84,8 +84,32 @@ def instance_role(element: FlowNode | None, instance_type: str) -> tuple[bool, b
     return True, not inner
 
 
+#: Kinds whose instances subscribe to nothing but their boundary events: no catch event of their own, no
+#: event sub-processes, no event-based choice.
+_PASSIVE = frozenset(
+    {
+        ElementKind.START_EVENT,
+        ElementKind.END_EVENT,
+        ElementKind.INTERMEDIATE_THROW_EVENT,
+        ElementKind.TASK,
+        ElementKind.MANUAL_TASK,
+        ElementKind.SERVICE_TASK,
+        ElementKind.SEND_TASK,
+        ElementKind.USER_TASK,
+        ElementKind.SCRIPT_TASK,
+        ElementKind.BUSINESS_RULE_TASK,
+        ElementKind.EXCLUSIVE_GATEWAY,
+        ElementKind.INCLUSIVE_GATEWAY,
+        ElementKind.PARALLEL_GATEWAY,
+        ElementKind.CALL_ACTIVITY,
+    }
+)
+
+
 def catch_elements(model: Process, element: FlowNode | None, instance_type: str = "") -> list[CatchElement]:
     """What an instance of ``element`` (None: the process) subscribes to while it is active."""
+    if element is not None and element.kind in _PASSIVE and not getattr(element, "boundary_events", ()):
+        return []  # the common case, decided without the checks below: it runs for every element
     own, boundaries = instance_role(element, instance_type)
     found: list[CatchElement] = []
     if own and isinstance(element, IntermediateCatchEvent) and not after_event_gateway(model, element):

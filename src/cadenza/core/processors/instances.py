@@ -30,13 +30,15 @@ __all__ = [
 _PI = ValueType.PROCESS_INSTANCE
 _ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
 #: Elements that complete only once no child is left.
-_SCOPES = (
-    "PROCESS",
-    "SUB_PROCESS",
-    "EVENT_SUB_PROCESS",
-    "MULTI_INSTANCE_BODY",
-    "AD_HOC_SUB_PROCESS",
-    "AD_HOC_SUB_PROCESS_INNER_INSTANCE",
+_SCOPES = frozenset(
+    {
+        "PROCESS",
+        "SUB_PROCESS",
+        "EVENT_SUB_PROCESS",
+        "MULTI_INSTANCE_BODY",
+        "AD_HOC_SUB_PROCESS",
+        "AD_HOC_SUB_PROCESS_INNER_INSTANCE",
+    }
 )
 
 
@@ -113,7 +115,7 @@ def create_instance(writer: Writer, command: Record) -> None:
         "version": instance["version"],
         "processDefinitionKey": instance["processDefinitionKey"],
         "processInstanceKey": key,
-        "variables": json.dumps({}),
+        "variables": "{}",
         "tenantId": tenant,
     }
     if business:

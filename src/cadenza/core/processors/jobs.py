@@ -17,7 +17,7 @@ from cadenza.core.writer import Writer
 __all__ = ["JOB_PROCESSORS", "activate_jobs"]
 
 _JOB = ValueType.JOB
-_DOING = {
+_DOING: dict[str, str] = {
     JobIntent.COMPLETE: "complete",
     JobIntent.FAIL: "fail",
     JobIntent.THROW_ERROR: "throw an error for",
@@ -28,7 +28,7 @@ _DOING = {
 
 def _job(writer: Writer, command: Record, states: tuple[str, ...]) -> dict[str, Any] | None:
     """The job row if the command may act on it; otherwise rejects the command (NOT_FOUND/INVALID_STATE)."""
-    doing = _DOING.get(JobIntent(command.intent), "act on")
+    doing = _DOING.get(command.intent, "act on")  # StrEnum keys: a plain str intent finds them too
     row = writer.state.jobs.get(command.key)
     if row is None or row["v"]["tenantId"] != command.tenant:
         reason = f"Expected to {doing} job with key '{command.key}', but no such job was found"

@@ -38,12 +38,14 @@ class EngineState:
         "user_tasks",
         "conditions",
         "_meta",
+        "_meta_data",
     )
 
     def __init__(self, partition: int = 1) -> None:
         self.partition = partition
         self.db = StateDb()
         self._meta = self.db.column("meta", int_keys=False)
+        self._meta_data = self._meta.data  # read twice per command (the writer's counters)
         self.processes = ProcessState(self.db)
         self.elements = ElementState(self.db)
         self.variables = VariableState(self.db, self.elements)
@@ -62,7 +64,7 @@ class EngineState:
 
     @property
     def last_key(self) -> int:
-        value: int = self._meta.get("key") or 0
+        value: int = self._meta_data.get("key") or 0
         return value
 
     def set_last_key(self, counter: int) -> None:
@@ -70,7 +72,7 @@ class EngineState:
 
     @property
     def last_position(self) -> int:
-        value: int = self._meta.get("position") or 0
+        value: int = self._meta_data.get("position") or 0
         return value
 
     def set_last_position(self, position: int) -> None:

@@ -37,7 +37,8 @@ class IndexedColumn:
         return row
 
     def lookup(self, index: str, value: Hashable) -> list[int]:
-        return list(self._maps[index].get(value, ()))
+        found = self._maps[index].get(value)
+        return list(found) if found else []  # mostly empty: an element with no subscription of this kind
 
     def items(self) -> list[tuple[int, dict[str, Any]]]:
         return list(self._rows.items())

@@ -8,7 +8,7 @@ again; the deleted version number is remembered so that it is never handed out t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadenza.bpmn.model import Definitions, Process
@@ -19,6 +19,25 @@ __all__ = ["ProcessState"]
 
 def _latest_key(tenant: str, resource_id: str) -> str:
     return f"{tenant}\x1f{resource_id}"
+
+
+class _ParsedModels(dict[int, Process]):
+    """Process key -> its parsed model; a miss parses the process's resource (once per engine run)."""
+
+    __slots__ = ("_processes",)
+
+    def __init__(self, processes: Column) -> None:
+        super().__init__()
+        self._processes = processes
+
+    def __missing__(self, process_key: int) -> Process:
+        from cadenza.bpmn.reader import parse_bpmn
+
+        row = self._processes.data[process_key]
+        definitions: Definitions = parse_bpmn(row["resource"].encode(), resource_name=row["resourceName"])
+        process = definitions.process(row["bpmnProcessId"])
+        self[process_key] = process
+        return process
 
 
 class ProcessState:
@@ -34,7 +53,12 @@ class ProcessState:
         "_deleted_versions",
         "_parsed",
         "_drg_decisions",
+        "model",
     )
+
+    #: The executable model of a deployed process (parsed once per engine run). The cache dict's own
+    #: ``__getitem__``, so a hit costs no Python frame: it runs several times per element instance.
+    model: Callable[[int], Process]
 
     def __init__(self, db: StateDb) -> None:
         self._processes = db.column("processes")
@@ -49,7 +73,8 @@ class ProcessState:
         self._forms_latest = db.column("form_latest", int_keys=False)
         #: (kind, tenant, id) -> the highest version number that was deleted.
         self._deleted_versions = db.column("deleted_versions", int_keys=False)
-        self._parsed: dict[int, Process] = {}
+        self._parsed = _ParsedModels(self._processes)
+        self.model = self._parsed.__getitem__
         #: DRG key -> its decisions' keys (in key order): an index rebuilt from the decision rows, so the
         #: audit of an evaluation finds its decisions without a scan.
         self._drg_decisions: dict[int, dict[int, None]] = {}
@@ -75,19 +100,6 @@ class ProcessState:
                 found: dict[str, Any] = row
                 return found
         return None
-
-    def model(self, process_key: int) -> Process:
-        """The executable model of a deployed process (parsed once per engine run)."""
-        cached = self._parsed.get(process_key)
-        if cached is not None:
-            return cached
-        from cadenza.bpmn.reader import parse_bpmn
-
-        row = self._processes.data[process_key]
-        definitions: Definitions = parse_bpmn(row["resource"].encode(), resource_name=row["resourceName"])
-        process = definitions.process(row["bpmnProcessId"])
-        self._parsed[process_key] = process
-        return process
 
     def remember_model(self, process_key: int, process: Process) -> None:
         self._parsed[process_key] = process
