@@ -8,7 +8,6 @@ it, lint and deploy report it. Lint and deploy check a file the way deployment d
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Annotated, Any, Literal
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cadenza.api.problems import Problem
 from cadenza.api.rest.deploying import deploy_resources, resource_errors
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, tenant_for
-from cadenza.api.rest.pagination import MAX_LIMIT, page
+from cadenza.api.rest.pagination import MAX_LIMIT, decode_text_cursor, page
 from cadenza.identity import Principal
 from cadenza.store.workspace import (
     FileVersion,
@@ -130,22 +129,8 @@ def _found(ws: _Workspace, file_id: str) -> WorkspaceFile:
 
 
 def _name_cursor(cursor: str | None) -> str | None:
-    """The last name of the previous page. The API's cursors hold integers; this list pages by name, so its
-    cursor (``page`` encodes ``[name]``) is read here, as strictly: anything else is a 400 problem."""
-    if not cursor:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        values = None
-    if (
-        isinstance(values, list)
-        and len(values) == 1
-        and isinstance(values[0], str)
-        and len(values[0]) <= _MAX_NAME
-    ):
-        return values[0]
-    raise Problem(400, f"the cursor '{cursor[:80]}' is not one this API gave out", kind="invalid-cursor")
+    """The last name of the previous page (``page`` encodes ``[name]``); anything else is a 400 problem."""
+    return decode_text_cursor(cursor, _MAX_NAME)
 
 
 @router.get("/workspace/files")
