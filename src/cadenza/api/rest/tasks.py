@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -201,7 +202,7 @@ async def list_comments(
 @router.post("/v1/tasks/{key}/comments")
 async def add_comment(key: str, body: NewComment, services: Svc, user: CurrentUser) -> dict[str, Any]:
     try:
-        made = services.tasklist.comment(parse_key(key, "task"), user, body.text)
+        made = await asyncio.to_thread(services.tasklist.comment, parse_key(key, "task"), user, body.text)
     except TaskError as error:
         raise task_problem(error) from None
     return {**made, "at": iso(made["at"])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -181,12 +182,13 @@ async def execute(
     keys = _idempotency(services)
     digest = request_hash(bpmnProcessId, body.model_dump(mode="json"))
     async with keys.held(tenant, idempotency_key):
-        stored = keys.replay(tenant, idempotency_key, digest)
+        stored = await asyncio.to_thread(keys.replay, tenant, idempotency_key, digest)
         if stored is not None:
             response.headers["Idempotent-Replayed"] = "true"
             return stored
         answer = await _execute(services, tenant, bpmnProcessId, body)
-        keys.remember(tenant, idempotency_key, digest, answer, int(services.clock() * 1000))
+        now = int(services.clock() * 1000)
+        await asyncio.to_thread(keys.remember, tenant, idempotency_key, digest, answer, now)
         return answer
 
 
@@ -204,13 +206,10 @@ async def _execute(services: Services, tenant: str, process_id: str, body: Execu
         created, variables = await _with_result(services, value, tenant, body.requestTimeoutMs)
     else:
         created = await services.accepted(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", value, tenant=tenant)
-    await services.settled(created)
     key = created.value["processInstanceKey"]
-    if body.correlationId:
-        with services.views.begin() as conn:
-            conn.execute(
-                executions.update().where(executions.c.key == key).values(correlation_id=body.correlationId)
-            )
+    if body.correlationId:  # the execution's row must exist before it can carry the id
+        await services.settled(created)
+        await asyncio.to_thread(_tag, services, key, body.correlationId)
     answer = _created(created, body.correlationId)
     if variables is not None:
         answer["variables"] = variables
@@ -232,6 +231,11 @@ async def _with_result(
     if created.record_type is RecordType.COMMAND_REJECTION:
         raise rejection_problem(created)
     return created, variables
+
+
+def _tag(services: Services, key: int, correlation_id: str) -> None:
+    with services.views.begin() as conn:
+        conn.execute(executions.update().where(executions.c.key == key).values(correlation_id=correlation_id))
 
 
 def _created(record: Record, correlation_id: str | None) -> dict[str, Any]:
