@@ -75,8 +75,7 @@ async def list_workflows(
     if after is not None:
         query = query.where(workflows.c.key < int(after[0]))
     query = query.order_by(workflows.c.key.desc()).limit(limit + 1)
-    with services.views.begin() as conn:
-        rows = conn.execute(query).all()
+    rows = await services.rows(query)
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
