@@ -99,16 +99,16 @@ class TaskService:
     # ------------------------------------------------------------------------------------------ actions
 
     async def claim(self, key: int, user: Principal) -> Any:
-        row = await asyncio.to_thread(self.open_task, key, user)
+        row = self.open_task(key, user)
         if row.assignee and row.assignee != user.username:
             raise TaskError(409, f"task '{key}' is claimed by '{row.assignee}'", kind="already-claimed")
         if row.assignee != user.username:
             await self._command(row, "CLAIM", {"assignee": user.username, "action": "claim"})
             await self._audit(row, user, "claim", {"assignee": [row.assignee or None, user.username]})
-        return await asyncio.to_thread(self._fresh, row)
+        return self._fresh(row)
 
     async def unclaim(self, key: int, user: Principal) -> Any:
-        row = await asyncio.to_thread(self.open_task, key, user)
+        row = self.open_task(key, user)
         if row.assignee and row.assignee != user.username and MANAGERS_GROUP not in user.groups:
             raise TaskError(
                 403, f"task '{key}' is claimed by '{row.assignee}'; only they or a manager may unclaim it"
@@ -116,10 +116,10 @@ class TaskService:
         if row.assignee:
             await self._command(row, "ASSIGN", {"assignee": "", "action": "unassign"})
             await self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
-        return await asyncio.to_thread(self._fresh, row)
+        return self._fresh(row)
 
     async def assign(self, key: int, user: Principal, assignee: str) -> Any:
-        row = await asyncio.to_thread(self.open_task, key, user)
+        row = self.open_task(key, user)
         mine = assignee in ("", user.username) and row.assignee in ("", user.username)
         if not mine and MANAGERS_GROUP not in user.groups:
             raise TaskError(
@@ -128,15 +128,15 @@ class TaskService:
         if assignee != row.assignee:
             await self._command(row, "ASSIGN", {"assignee": assignee, "action": "assign"})
             await self._audit(row, user, "assign", {"assignee": [row.assignee or None, assignee or None]})
-        return await asyncio.to_thread(self._fresh, row)
+        return self._fresh(row)
 
     async def complete(
         self, key: int, user: Principal, variables: dict[str, Any], action: str = "complete"
     ) -> Any:
-        row = await asyncio.to_thread(self.open_task, key, user)
+        row = self.open_task(key, user)
         if row.assignee and row.assignee != user.username:
             raise TaskError(409, f"task '{key}' is claimed by '{row.assignee}'; only they may complete it")
-        errors = validate_variables(await asyncio.to_thread(self.form, row), variables)
+        errors = validate_variables(self.form(row), variables)
         if errors:
             raise TaskError(
                 400, f"{len(errors)} field(s) of the form are not valid", kind="invalid-form", errors=errors
@@ -147,12 +147,12 @@ class TaskService:
         document = json.dumps(variables, separators=(",", ":"))
         await self._command(row, "COMPLETE", {"variables": document, "action": action})
         await self._audit(row, user, action, {"state": ["created", "completed"], "variables": variables})
-        return await asyncio.to_thread(self._fresh, row)
+        return self._fresh(row)
 
     async def decide(
         self, key: int, user: Principal, approve: bool, comment: str, variables: dict[str, Any]
     ) -> Any:
-        row = await asyncio.to_thread(self.task, key, user)
+        row = self.task(key, user)
         if not row.approval:
             raise TaskError(400, f"task '{key}' is not an approval", kind="not-an-approval")
         if row.state != "created":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -72,14 +71,6 @@ class Services:
         if response.record_type is RecordType.COMMAND_REJECTION:
             raise rejection_problem(response)
         return response
-
-    async def rows(self, query: Any) -> list[Any]:
-        """Runs a read in a worker thread: the event loop never waits on the database."""
-        return await asyncio.to_thread(self._rows, query)
-
-    def _rows(self, query: Any) -> list[Any]:
-        with self.views.begin() as conn:
-            return list(conn.execute(query).all())
 
     async def settled(self, record: Record) -> None:
         """Waits until the views show ``record`` (read-your-writes after a command)."""

@@ -3,7 +3,6 @@ history and graph from its committed records (so they show exactly what is durab
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -75,7 +74,8 @@ async def list_executions(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(executions.c.key < int(after[0]))
-    rows = await services.rows(query.order_by(executions.c.key.desc()).limit(limit + 1))
+    with services.views.begin() as conn:
+        rows = conn.execute(query.order_by(executions.c.key.desc()).limit(limit + 1)).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
@@ -96,8 +96,7 @@ def _correlation_id(services: Services, key: int) -> str | None:
 @router.get("/v1/executions/{key}")
 async def get_execution(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
     number, records = await _records(services, user, key)
-    tag = await asyncio.to_thread(_correlation_id, services, number)
-    return {**instance_view(number, records), "correlationId": tag}
+    return {**instance_view(number, records), "correlationId": _correlation_id(services, number)}
 
 
 @router.post("/v1/executions/{key}/cancel")

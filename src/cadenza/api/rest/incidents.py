@@ -61,7 +61,8 @@ async def list_incidents(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(incidents_view.c.key < int(after[0]))
-    rows = await services.rows(query.order_by(incidents_view.c.key.desc()).limit(limit + 1))
+    with services.views.begin() as conn:
+        rows = conn.execute(query.order_by(incidents_view.c.key.desc()).limit(limit + 1)).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 

@@ -121,7 +121,7 @@ async def list_tasks(
         sort=sort,
         order=order,
     )
-    return await asyncio.to_thread(list_page, services, user, wanted, cursor, limit)
+    return list_page(services, user, wanted, cursor, limit)
 
 
 def _scope_variables(view: dict[str, Any], element_key: int) -> dict[str, Any]:
@@ -132,24 +132,21 @@ def _scope_variables(view: dict[str, Any], element_key: int) -> dict[str, Any]:
 @router.get("/v1/tasks/{key}")
 async def get_task(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
     try:
-        row = await asyncio.to_thread(services.tasklist.task, parse_key(key, "task"), user)
+        row = services.tasklist.task(parse_key(key, "task"), user)
     except TaskError as error:
         raise task_problem(error) from None
     records = await services.engine.history(row.process_instance_key)
     view = instance_view(row.process_instance_key, records)
-    side = await asyncio.to_thread(_side_tables, services, row)
-    return {
-        **task_item(row, services.tasklist.now_ms()),
-        **side,
-        "variables": _scope_variables(view, row.element_instance_key),
-    }
-
-
-def _side_tables(services: Services, row: Any) -> dict[str, Any]:
     with services.views.begin() as conn:
         notes = [_comment(c) for c in comments(conn, row.key, None, MAX_LIMIT)]
         trail = [{**entry, "at": iso(entry["at"])} for entry in audit_entries(conn, row.key)]
-    return {"form": services.tasklist.form(row), "comments": notes, "history": trail}
+    return {
+        **task_item(row, services.tasklist.now_ms()),
+        "form": services.tasklist.form(row),
+        "variables": _scope_variables(view, row.element_instance_key),
+        "comments": notes,
+        "history": trail,
+    }
 
 
 def _comment(row: Any) -> dict[str, Any]:
@@ -193,16 +190,12 @@ async def list_comments(
     key: str, services: Svc, user: CurrentUser, cursor: str | None = None, limit: Limit = 50
 ) -> dict[str, Any]:
     try:
-        row = await asyncio.to_thread(services.tasklist.task, parse_key(key, "task"), user)
+        row = services.tasklist.task(parse_key(key, "task"), user)
     except TaskError as error:
         raise task_problem(error) from None
     after = decode_cursor(cursor, 1)
-
-    def read() -> list[Any]:
-        with services.views.begin() as conn:
-            return comments(conn, row.key, None if after is None else int(after[0]), limit)
-
-    rows = await asyncio.to_thread(read)
+    with services.views.begin() as conn:
+        rows = comments(conn, row.key, None if after is None else int(after[0]), limit)
     return page([_comment(r) for r in rows], rows, limit, lambda r: [r.id])
 
 

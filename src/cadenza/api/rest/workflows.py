@@ -75,7 +75,8 @@ async def list_workflows(
     if after is not None:
         query = query.where(workflows.c.key < int(after[0]))
     query = query.order_by(workflows.c.key.desc()).limit(limit + 1)
-    rows = await services.rows(query)
+    with services.views.begin() as conn:
+        rows = conn.execute(query).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
