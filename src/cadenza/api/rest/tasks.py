@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -46,8 +47,6 @@ def task_problem(error: TaskError) -> Problem:
 
 
 def task_item(row: Any, now_ms: int) -> dict[str, Any]:
-    import json
-
     return {
         "key": str(row.key),
         "name": row.name,

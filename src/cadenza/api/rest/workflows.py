@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cadenza.api.problems import Problem, rejection_problem
 from cadenza.api.rest.deploying import deploy_resources
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, parse_key, tenant_for
-from cadenza.api.rest.idempotency import Idempotency, request_hash
+from cadenza.api.rest.idempotency import request_hash
 from cadenza.api.rest.pagination import MAX_LIMIT, decode_cursor, page
 from cadenza.api.schemas import Deployment
 from cadenza.core.records import Record, RecordType, ValueType
@@ -160,13 +160,6 @@ async def _uploaded(request: Request) -> list[tuple[str, str]]:
     return resources
 
 
-def _idempotency(services: Services) -> Idempotency:
-    found = services.extra.get("idempotency")
-    if not isinstance(found, Idempotency):
-        found = services.extra["idempotency"] = Idempotency(services.views)
-    return found
-
-
 @router.post("/v1/workflows/{bpmnProcessId}/execute")
 async def execute(
     bpmnProcessId: str,
@@ -179,7 +172,7 @@ async def execute(
     tenant = tenant_for(user, body.tenantId)
     if idempotency_key is None:
         return await _execute(services, tenant, bpmnProcessId, body)
-    keys = _idempotency(services)
+    keys = services.idempotency
     digest = request_hash(bpmnProcessId, body.model_dump(mode="json"))
     async with keys.held(tenant, idempotency_key):
         stored = await asyncio.to_thread(keys.replay, tenant, idempotency_key, digest)
