@@ -42,7 +42,11 @@ def test_a_database_url_overrides_the_data_dir() -> None:
         ({"CADENZA_HTTP_PORT": "http"}, {}, "CADENZA_HTTP_PORT must be a whole number, not 'http'"),
         ({}, {"grpc_port": 65536}, "grpc-port (CADENZA_GRPC_PORT) must be 0-65535, not 65536"),
         ({"CADENZA_MAX_VARIABLES_BYTES": "0"}, {}, "CADENZA_MAX_VARIABLES_BYTES must be positive"),
-        ({"CADENZA_USERS": "/nonexistent/users.toml"}, {}, "CADENZA_USERS: no such file: /nonexistent/users.toml"),
+        (
+            {"CADENZA_USERS": "/nonexistent/users.toml"},
+            {},
+            "CADENZA_USERS: no such file: /nonexistent/users.toml",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting(env: dict[str, str], options: dict[str, int], message: str) -> None:
