@@ -65,7 +65,7 @@ class TaskService:
     # -------------------------------------------------------------------------------------------- reads
 
     def task(self, key: int, user: Principal) -> Any:
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             row = task_row(conn, key, user)
         if row is None:
             raise TaskError(404, f"no task with key '{key}' was found", kind="not-found")
@@ -73,7 +73,7 @@ class TaskService:
 
     def _fresh(self, row: Any) -> Any:
         """The row after an action: the actor may no longer see it (an unclaim hands it to others)."""
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             return conn.execute(select(tasks).where(tasks.c.key == row.key)).first()
 
     def open_task(self, key: int, user: Principal) -> Any:
@@ -87,7 +87,7 @@ class TaskService:
     def form(self, row: Any) -> Any:
         if not row.form_key:
             return None
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             text = conn.scalar(
                 select(workflow_forms.c.resource).where(workflow_forms.c.key == int(row.form_key))
             )

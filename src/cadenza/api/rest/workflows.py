@@ -75,14 +75,14 @@ async def list_workflows(
     if after is not None:
         query = query.where(workflows.c.key < int(after[0]))
     query = query.order_by(workflows.c.key.desc()).limit(limit + 1)
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = conn.execute(query).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
 def _workflow_row(services: Services, user: Principal, key: str) -> Any:
     number = parse_key(key, "workflow")
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         row = conn.execute(
             select(workflows).where(workflows.c.key == number, workflows.c.tenant.in_(user.tenants))
         ).first()
