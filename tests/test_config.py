@@ -62,6 +62,11 @@ def test_a_database_url_overrides_the_data_dir() -> None:
             {},
             "event-loop (CADENZA_EVENT_LOOP) must be one of asyncio, uvloop, not 'trio'",
         ),
+        (
+            {"CADENZA_USERS": "/nonexistent/users.toml"},
+            {},
+            "CADENZA_USERS: no such file: /nonexistent/users.toml",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting(env: dict[str, str], options: dict[str, int], message: str) -> None:

@@ -118,6 +118,9 @@ def run_server(
             host=config.host,
             port=config.http_port,
             lifespan="on",
+            # The gRPC gateway shares this loop: plain asyncio, whatever else is installed (grpc.aio's support
+            # for uvloop is experimental). HTTP parsing by httptools (a dependency) when it imports.
+            loop="asyncio",
             log_level="warning",
             timeout_graceful_shutdown=_GRACE_SECONDS,
         )

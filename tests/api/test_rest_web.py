@@ -27,3 +27,16 @@ def test_a_built_app_is_served_and_a_missing_one_says_how_to_build_it(tmp_path: 
         assert root.status_code == 307 and root.headers["location"] == "/tasklist/"
 
     run(store_url, scenario, web_dir=tmp_path / "web")
+
+
+def test_a_correlation_id_is_echoed_or_made(store_url: str) -> None:
+    async def scenario(api: LocalApi) -> None:
+        client = api.client()
+        given = await client.get("/v1/me", headers={"X-Correlation-Id": "req-42"})
+        assert given.headers["x-correlation-id"] == "req-42"
+        made = (await client.get("/v1/me")).headers["x-correlation-id"]
+        assert len(made) == 32 and int(made, 16) >= 0
+        too_long = await client.get("/v1/me", headers={"X-Correlation-Id": "x" * 200})
+        assert too_long.headers["x-correlation-id"] != "x" * 200
+
+    run(store_url, scenario)

@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from cadenza.api.rest.wiring import LocalApi, local_api
-from cadenza.api.workspace import MAX_FILE_BYTES_KEY
 from cadenza.engine_adapters.embedded import EmbeddedEngine
 from cadenza.identity import Principal, User, UserDirectory, hash_password
 from cadenza.store import open_store
@@ -53,7 +52,7 @@ def run(url: str, scenario: Scenario, max_file_bytes: int | None = None) -> None
         engine = EmbeddedEngine(open_store(url), tick_seconds=0.01)
         async with local_api(engine, users=_users()) as api:
             if max_file_bytes is not None:
-                api.services.extra[MAX_FILE_BYTES_KEY] = max_file_bytes
+                api.services.max_workspace_file_bytes = max_file_bytes
             async with api.client("ann") as client:
                 await scenario(client, api)
 

@@ -27,15 +27,12 @@ from cadenza.store.workspace import (
     WorkspaceStore,
 )
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "MAX_FILE_BYTES_KEY", "lint_issues", "router"]
+__all__ = ["lint_issues", "router"]
 
-DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 _MAX_NAME = 200
 Kind = Literal["bpmn", "dmn", "form"]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 router = APIRouter(prefix="/v1", tags=["workspace"])
-#: ``Services.extra`` key that overrides the bound on one file's content.
-MAX_FILE_BYTES_KEY = "workspace_max_file_bytes"
 
 
 class _Workspace:
@@ -47,7 +44,7 @@ class _Workspace:
         self.user = user.username
         self.tenant = tenant_for(user, None)
         self.store = WorkspaceStore(services.views.engine)
-        self.max_file_bytes = int(services.extra.get(MAX_FILE_BYTES_KEY, DEFAULT_MAX_FILE_BYTES))
+        self.max_file_bytes = services.max_workspace_file_bytes
 
 
 def _workspace(services: Svc, user: CurrentUser) -> _Workspace:

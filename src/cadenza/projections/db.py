@@ -34,6 +34,11 @@ class ViewDb:
             if parsed.get_backend_name() == "sqlite":
                 _configure_sqlite(self.engine)
         self.dialect = self.engine.dialect.name
+        # Reads need no transaction: without BEGIN and COMMIT a read on PostgreSQL is one round trip, not
+        # three. The in-memory database has one shared connection, so it keeps its transactions.
+        self._reader = (
+            self.engine if url is None else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @classmethod
     def for_store(cls, store: Any) -> ViewDb:
@@ -43,6 +48,12 @@ class ViewDb:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads only (each statement sees the latest committed rows)."""
+        with self._reader.connect() as conn:
             yield conn
 
     def close(self) -> None:

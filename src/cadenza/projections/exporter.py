@@ -82,7 +82,7 @@ class ViewExporter:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn)
 
     def _load_position(self) -> int:
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             found = conn.scalar(
                 select(exporter_positions.c.position).where(
                     exporter_positions.c.exporter == EXPORTER_ID,

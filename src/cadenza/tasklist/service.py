@@ -8,6 +8,7 @@ until the view shows its own events, so the answer and the next read agree.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -64,7 +65,7 @@ class TaskService:
     # -------------------------------------------------------------------------------------------- reads
 
     def task(self, key: int, user: Principal) -> Any:
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             row = task_row(conn, key, user)
         if row is None:
             raise TaskError(404, f"no task with key '{key}' was found", kind="not-found")
@@ -72,7 +73,7 @@ class TaskService:
 
     def _fresh(self, row: Any) -> Any:
         """The row after an action: the actor may no longer see it (an unclaim hands it to others)."""
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             return conn.execute(select(tasks).where(tasks.c.key == row.key)).first()
 
     def open_task(self, key: int, user: Principal) -> Any:
@@ -86,7 +87,7 @@ class TaskService:
     def form(self, row: Any) -> Any:
         if not row.form_key:
             return None
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             text = conn.scalar(
                 select(workflow_forms.c.resource).where(workflow_forms.c.key == int(row.form_key))
             )
@@ -103,7 +104,7 @@ class TaskService:
             raise TaskError(409, f"task '{key}' is claimed by '{row.assignee}'", kind="already-claimed")
         if row.assignee != user.username:
             await self._command(row, "CLAIM", {"assignee": user.username, "action": "claim"})
-            self._audit(row, user, "claim", {"assignee": [row.assignee or None, user.username]})
+            await self._audit(row, user, "claim", {"assignee": [row.assignee or None, user.username]})
         return self._fresh(row)
 
     async def unclaim(self, key: int, user: Principal) -> Any:
@@ -114,7 +115,7 @@ class TaskService:
             )
         if row.assignee:
             await self._command(row, "ASSIGN", {"assignee": "", "action": "unassign"})
-            self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
+            await self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
         return self._fresh(row)
 
     async def assign(self, key: int, user: Principal, assignee: str) -> Any:
@@ -126,7 +127,7 @@ class TaskService:
             )
         if assignee != row.assignee:
             await self._command(row, "ASSIGN", {"assignee": assignee, "action": "assign"})
-            self._audit(row, user, "assign", {"assignee": [row.assignee or None, assignee or None]})
+            await self._audit(row, user, "assign", {"assignee": [row.assignee or None, assignee or None]})
         return self._fresh(row)
 
     async def complete(
@@ -142,10 +143,10 @@ class TaskService:
             )
         if not row.assignee:
             await self._command(row, "CLAIM", {"assignee": user.username, "action": "claim"})
-            self._audit(row, user, "claim", {"assignee": [None, user.username]})
+            await self._audit(row, user, "claim", {"assignee": [None, user.username]})
         document = json.dumps(variables, separators=(",", ":"))
         await self._command(row, "COMPLETE", {"variables": document, "action": action})
-        self._audit(row, user, action, {"state": ["created", "completed"], "variables": variables})
+        await self._audit(row, user, action, {"state": ["created", "completed"], "variables": variables})
         return self._fresh(row)
 
     async def decide(
@@ -163,7 +164,7 @@ class TaskService:
             )
         done = await self.complete(key, user, decided, action="approve" if approve else "reject")
         if comment.strip():  # only once the decision stands: a refused decision leaves no comment behind
-            self.comment(key, user, comment)
+            await asyncio.to_thread(self.comment, key, user, comment)
         return done
 
     def comment(self, key: int, user: Principal, text: str) -> dict[str, Any]:
@@ -187,6 +188,10 @@ class TaskService:
         await self.exporter.caught_up(response.position)
         return response
 
-    def _audit(self, row: Any, user: Principal, action: str, changes: dict[str, Any]) -> None:
+    async def _audit(self, row: Any, user: Principal, action: str, changes: dict[str, Any]) -> None:
+        # Off the event loop: on SQLite a write may wait for the engine's commit to release the write lock.
+        await asyncio.to_thread(self._write_audit, row, user.username, action, changes)
+
+    def _write_audit(self, row: Any, actor: str, action: str, changes: dict[str, Any]) -> None:
         with self.views.begin() as conn:
-            audit(conn, row.tenant, row.key, self.now_ms(), user.username, action, changes)
+            audit(conn, row.tenant, row.key, self.now_ms(), actor, action, changes)

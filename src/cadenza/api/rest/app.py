@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cadenza import __version__
 from cadenza.api.limits import BodyLimit
@@ -52,7 +53,6 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 #: Modules with a ``router`` that other components add (``cadenza.api.workspace`` is the modeler's).
 OPTIONAL_ROUTERS = ("cadenza.api.workspace",)
-CORRELATION_HEADER = "X-Correlation-Id"
 
 
 def _optional_routers() -> list[APIRouter]:
@@ -66,6 +66,32 @@ def _optional_routers() -> list[APIRouter]:
             continue
         found.append(module.router)
     return found
+
+
+class CorrelationId:
+    """Echoes the caller's X-Correlation-Id (bounded, printable) or a new one, so its logs and ours line up.
+
+    Plain ASGI rather than ``@app.middleware``: Starlette's BaseHTTPMiddleware runs each request in an extra
+    task with memory streams, a cost every request would pay."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-correlation-id", b"")
+        valid = 0 < len(given) <= 128 and given.isascii() and given.decode().isprintable()
+        value = given if valid else uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["correlation_id"] = value.decode()
+
+        async def tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-correlation-id", value)]
+            await send(message)
+
+        await self.app(scope, receive, tagged)
 
 
 def create_app(
@@ -89,17 +115,7 @@ def create_app(
         max_deployment_bytes=4 * DEFAULT_MAX_BYTES,
     )
 
-    @app.middleware("http")
-    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # A caller's id (bounded, printable) is echoed so its logs and ours line up; otherwise we make one.
-        given = request.headers.get(CORRELATION_HEADER, "")
-        request.state.correlation_id = (
-            given if given.isprintable() and 0 < len(given) <= 128 else uuid.uuid4().hex
-        )
-        response = await call_next(request)
-        response.headers[CORRELATION_HEADER] = request.state.correlation_id
-        return response
-
+    app.add_middleware(CorrelationId)
     for router in (*ROUTERS, *_optional_routers()):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     mount_web_apps(app, web_dir)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from cadenza.api.problems import Problem, rejection_problem
+from cadenza.api.rest.idempotency import Idempotency
 from cadenza.api.schemas import variables_text
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.engine_adapters.port import Backpressure, EnginePort
@@ -42,12 +43,15 @@ class Services:
     clock: Callable[[], float] = time.time
     #: Whether the engine's writer runs (for /ready); set by whoever starts it.
     engine_running: Callable[[], bool] = field(default=lambda: True)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: The largest file the modeler's workspace stores (``cadenza.api.workspace``).
+    max_workspace_file_bytes: int = 2 * 1024 * 1024
     tasklist: TaskService = field(init=False)
+    idempotency: Idempotency = field(init=False)
     sla: SlaMonitor | None = None
 
     def __post_init__(self) -> None:
         self.tasklist = TaskService(self.engine, self.views, self.exporter, self.clock)
+        self.idempotency = Idempotency(self.views)
 
     def variables(self, document: Any) -> str:
         return variables_text(document, self.max_variables_bytes)

@@ -75,7 +75,7 @@ async def list_executions(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(executions.c.key < int(after[0]))
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = conn.execute(query.order_by(executions.c.key.desc()).limit(limit + 1)).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
@@ -89,7 +89,7 @@ async def _records(services: Services, user: Principal, key: str) -> tuple[int, 
 
 
 def _correlation_id(services: Services, key: int) -> str | None:
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         found: str | None = conn.scalar(select(executions.c.correlation_id).where(executions.c.key == key))
     return found
 

@@ -28,7 +28,7 @@ async def ready(services: Svc) -> dict[str, Any]:
     if not services.engine_running():
         raise Problem(503, "the engine's writer is not running", kind="not-ready")
     try:
-        with services.views.begin() as conn:
+        with services.views.read() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as error:
         raise Problem(503, f"the store does not answer: {error}", kind="not-ready") from None
@@ -38,7 +38,7 @@ async def ready(services: Svc) -> dict[str, Any]:
 @router.get("/metrics", response_class=PlainTextResponse, openapi_extra={"security": []})
 async def metrics(services: Svc) -> str:
     """Prometheus text format. The breach count is the durable one (the table), so it survives restarts."""
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         breaches = conn.scalar(select(func.count()).select_from(sla_breaches)) or 0
     return (
         "# HELP cadenza_sla_breaches_total User tasks whose due date passed while open.\n"

@@ -43,7 +43,7 @@ class Idempotency:
             self._locks.pop((tenant, key), None)
 
     def replay(self, tenant: str, key: str, digest: str) -> dict[str, Any] | None:
-        with self.views.begin() as conn:
+        with self.views.read() as conn:
             row = conn.execute(
                 select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
                     idempotency_keys.c.tenant == tenant, idempotency_keys.c.key == key

@@ -61,14 +61,14 @@ async def list_incidents(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(incidents_view.c.key < int(after[0]))
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = conn.execute(query.order_by(incidents_view.c.key.desc()).limit(limit + 1)).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
 def _incident(services: Services, user: Principal, key: str) -> Any:
     number = parse_key(key, "incident")
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         row = conn.execute(
             select(incidents_view).where(
                 incidents_view.c.key == number, incidents_view.c.tenant.in_(user.tenants)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -45,8 +47,6 @@ def task_problem(error: TaskError) -> Problem:
 
 
 def task_item(row: Any, now_ms: int) -> dict[str, Any]:
-    import json
-
     return {
         "key": str(row.key),
         "name": row.name,
@@ -74,7 +74,7 @@ def list_page(
     services: Services, user: Principal, wanted: TaskFilter, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     after = decode_cursor(cursor, 2)
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = find_tasks(conn, user, wanted, after, limit)
     now = services.tasklist.now_ms()
     return page([task_item(r, now) for r in rows], rows, limit, lambda r: [r.sort_value, r.key])
@@ -136,7 +136,7 @@ async def get_task(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]
         raise task_problem(error) from None
     records = await services.engine.history(row.process_instance_key)
     view = instance_view(row.process_instance_key, records)
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         notes = [_comment(c) for c in comments(conn, row.key, None, MAX_LIMIT)]
         trail = [{**entry, "at": iso(entry["at"])} for entry in audit_entries(conn, row.key)]
     return {
@@ -193,7 +193,7 @@ async def list_comments(
     except TaskError as error:
         raise task_problem(error) from None
     after = decode_cursor(cursor, 1)
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = comments(conn, row.key, None if after is None else int(after[0]), limit)
     return page([_comment(r) for r in rows], rows, limit, lambda r: [r.id])
 
@@ -201,7 +201,7 @@ async def list_comments(
 @router.post("/v1/tasks/{key}/comments")
 async def add_comment(key: str, body: NewComment, services: Svc, user: CurrentUser) -> dict[str, Any]:
     try:
-        made = services.tasklist.comment(parse_key(key, "task"), user, body.text)
+        made = await asyncio.to_thread(services.tasklist.comment, parse_key(key, "task"), user, body.text)
     except TaskError as error:
         raise task_problem(error) from None
     return {**made, "at": iso(made["at"])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from cadenza.api.problems import Problem, rejection_problem
 from cadenza.api.rest.deploying import deploy_resources
 from cadenza.api.rest.deps import CurrentUser, Services, Svc, iso, parse_key, tenant_for
-from cadenza.api.rest.idempotency import Idempotency, request_hash
+from cadenza.api.rest.idempotency import request_hash
 from cadenza.api.rest.pagination import MAX_LIMIT, decode_cursor, page
 from cadenza.api.schemas import Deployment
 from cadenza.core.records import Record, RecordType, ValueType
@@ -74,14 +75,14 @@ async def list_workflows(
     if after is not None:
         query = query.where(workflows.c.key < int(after[0]))
     query = query.order_by(workflows.c.key.desc()).limit(limit + 1)
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         rows = conn.execute(query).all()
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
 def _workflow_row(services: Services, user: Principal, key: str) -> Any:
     number = parse_key(key, "workflow")
-    with services.views.begin() as conn:
+    with services.views.read() as conn:
         row = conn.execute(
             select(workflows).where(workflows.c.key == number, workflows.c.tenant.in_(user.tenants))
         ).first()
@@ -159,13 +160,6 @@ async def _uploaded(request: Request) -> list[tuple[str, str]]:
     return resources
 
 
-def _idempotency(services: Services) -> Idempotency:
-    found = services.extra.get("idempotency")
-    if not isinstance(found, Idempotency):
-        found = services.extra["idempotency"] = Idempotency(services.views)
-    return found
-
-
 @router.post("/v1/workflows/{bpmnProcessId}/execute")
 async def execute(
     bpmnProcessId: str,
@@ -178,15 +172,16 @@ async def execute(
     tenant = tenant_for(user, body.tenantId)
     if idempotency_key is None:
         return await _execute(services, tenant, bpmnProcessId, body)
-    keys = _idempotency(services)
+    keys = services.idempotency
     digest = request_hash(bpmnProcessId, body.model_dump(mode="json"))
     async with keys.held(tenant, idempotency_key):
-        stored = keys.replay(tenant, idempotency_key, digest)
+        stored = await asyncio.to_thread(keys.replay, tenant, idempotency_key, digest)
         if stored is not None:
             response.headers["Idempotent-Replayed"] = "true"
             return stored
         answer = await _execute(services, tenant, bpmnProcessId, body)
-        keys.remember(tenant, idempotency_key, digest, answer, int(services.clock() * 1000))
+        now = int(services.clock() * 1000)
+        await asyncio.to_thread(keys.remember, tenant, idempotency_key, digest, answer, now)
         return answer
 
 
@@ -204,13 +199,10 @@ async def _execute(services: Services, tenant: str, process_id: str, body: Execu
         created, variables = await _with_result(services, value, tenant, body.requestTimeoutMs)
     else:
         created = await services.accepted(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", value, tenant=tenant)
-    await services.settled(created)
     key = created.value["processInstanceKey"]
-    if body.correlationId:
-        with services.views.begin() as conn:
-            conn.execute(
-                executions.update().where(executions.c.key == key).values(correlation_id=body.correlationId)
-            )
+    if body.correlationId:  # the execution's row must exist before it can carry the id
+        await services.settled(created)
+        await asyncio.to_thread(_tag, services, key, body.correlationId)
     answer = _created(created, body.correlationId)
     if variables is not None:
         answer["variables"] = variables
@@ -232,6 +224,11 @@ async def _with_result(
     if created.record_type is RecordType.COMMAND_REJECTION:
         raise rejection_problem(created)
     return created, variables
+
+
+def _tag(services: Services, key: int, correlation_id: str) -> None:
+    with services.views.begin() as conn:
+        conn.execute(executions.update().where(executions.c.key == key).values(correlation_id=correlation_id))
 
 
 def _created(record: Record, correlation_id: str | None) -> dict[str, Any]:
