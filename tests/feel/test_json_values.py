@@ -40,3 +40,11 @@ def test_dumps_writes_exact_numbers() -> None:
     assert dumps({"a": Decimal("0.1000000000000000055511151231257827"), "b": [Decimal("1E+2"), "é"]}) == (
         '{"a":0.1000000000000000055511151231257827,"b":[100,"é"]}'
     )
+
+
+@pytest.mark.parametrize("text", ["1.8857400167648037e+273", "-4e100", "5.0e40"])
+def test_dumps_writes_integers_longer_than_the_context_in_full(text: str) -> None:
+    # found by schemathesis: a message variable of 1.8857400167648037e+273 failed the PUBLISH command
+    written = dumps(loads(f"[{text}]"))
+    assert written.strip("[-]").isdigit()
+    assert loads(written) == loads(f"[{text}]")

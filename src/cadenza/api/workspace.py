@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from cadenza.api.problems import Problem
@@ -30,6 +30,9 @@ from cadenza.store.workspace import (
 __all__ = ["lint_issues", "router"]
 
 _MAX_NAME = 200
+#: Versions are 32-bit columns; a larger number can name no version (a 422, not a database error).
+MAX_VERSION = 2**31 - 1
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 Kind = Literal["bpmn", "dmn", "form"]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 router = APIRouter(prefix="/v1", tags=["workspace"])
@@ -66,7 +69,7 @@ class NewFile(_Body):
 
 class SaveFile(_Body):
     content: str
-    baseVersion: int = Field(ge=1)
+    baseVersion: int = Field(ge=1, le=MAX_VERSION)
 
 
 class RenameFile(_Body):
@@ -189,7 +192,7 @@ def delete_file(file_id: str, ws: Ws) -> None:
 
 
 @router.get("/workspace/files/{file_id}/versions/{version}")
-def file_version(file_id: str, version: int, ws: Ws) -> dict[str, Any]:
+def file_version(file_id: str, version: VersionNumber, ws: Ws) -> dict[str, Any]:
     file = _found(ws, file_id)
     found = ws.store.version(ws.tenant, file_id, version)
     if found is None:

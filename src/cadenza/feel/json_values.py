@@ -78,8 +78,10 @@ def dumps(value: Any) -> str:
 def _number_text(value: decimal.Decimal) -> str:
     if not value.is_finite():
         return "null"
-    if value == value.to_integral_value():
-        return str(value.quantize(decimal.Decimal(1)))
+    whole = value.to_integral_value()
+    if value == whole:
+        # every digit, without quantize: that fails on an integer longer than the context's 34 digits (1e273)
+        return format(whole, "f")
     return format(value.normalize(DECIMAL_CONTEXT), "f")
 
 
