@@ -61,7 +61,15 @@ def test_no_server_error_and_every_response_fits_the_document(
 
 
 def _exercise(strategy: SearchStrategy[schemathesis.Case], address: str, token: str) -> None:
-    @settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # Derandomized so that CI is repeatable; to explore, set derandomize=False and run with `--hypothesis-seed=N`
+    # (seeds 1-3 and 11-15 ran clean after the two bugs random runs found were fixed).
+    @settings(
+        max_examples=10,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
         case.call_and_validate(
