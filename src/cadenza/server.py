@@ -171,7 +171,7 @@ def _profiled() -> Iterator[None]:
         yield
         return
     try:
-        import yappi  # type: ignore[import-untyped,unused-ignore]
+        import yappi  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise RuntimeError("CADENZA_PROFILE needs yappi: pip install 'cadenza[bench]'") from None
     yappi.set_clock_type("cpu")
