@@ -18,21 +18,25 @@
       "pii": ["email", "phone"],
       "tools": {"weather": {"connector": "http", "description": "...", "inputSchema": {...},
                             "fixed": {"method": "GET", "url": "https://..."}}},
-      "policy": true
+      "policy": true,
+      "memory": {"uri": ".cadenza/memory.db", "collection": "cadenza_memory"}
     }
 
 An API key is a secret reference resolved from the credential store (tenant ``<default>``), or ``apiKeyEnv``
 names an environment variable; the file itself never needs to hold one. Prices are USD per million tokens,
-keyed by model name. ``policy: true`` evaluates ``agent.policy`` decisions through the gateway.
+keyed by model name. ``policy: true`` evaluates ``agent.policy`` decisions through the gateway. ``memory``
+(``true``: from the ``CADENZA_MEMORY_*`` environment) gives agents memory (the ``memory`` extra); a Milvus
+server's token comes from ``CADENZA_MEMORY_TOKEN``, never from the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cadenza.config import ConfigError
 from cadenza.workers.agents.budget import PriceTable
@@ -51,6 +55,9 @@ from cadenza.workers.errors import ConnectorInputError
 from cadenza.workers.inputs import SecretResolver
 from cadenza.workers.secrets import CredentialStore, Redactor
 
+if TYPE_CHECKING:
+    from cadenza.workers.agents.agent_memory import AgentMemory
+
 __all__ = ["load_agent_runtime", "runtime_from_config"]
 
 _KEYS = {
@@ -65,6 +72,7 @@ _KEYS = {
     "pii",
     "tools",
     "policy",
+    "memory",
 }
 
 
@@ -107,15 +115,18 @@ def runtime_from_config(
     wants_policy = document.get("policy") is True
     if wants_policy and policy is None:
         raise ValueError("policy: no gateway to evaluate decisions on")
+    masker = Masker(document.get("pii") or ())
+    ledger = open_ledger(document.get("ledger"))
     return AgentRuntime(
         router,
         tools=tools,
-        ledger=open_ledger(document.get("ledger")),
+        ledger=ledger,
         prices=PriceTable.from_json(_object(document, "prices")),
         credentials=credentials,
         policy=policy() if wants_policy and policy is not None else None,
-        masker=Masker(document.get("pii") or ()),
+        masker=masker,
         budget=budget,
+        memory=_memory(document.get("memory")),  # last: it loads a model and opens a store
     )
 
 
@@ -134,6 +145,30 @@ def _router(document: Mapping[str, Any], credentials: CredentialStore) -> ModelR
         fallbacks=_object(document, "fallbacks"),
         tenants=tenants,
     )
+
+
+def _memory(value: Any) -> AgentMemory | None:
+    if value is None or value is False:
+        return None
+    if value is not True and not isinstance(value, dict):
+        raise ValueError("memory: expected true or an object {uri, collection}")
+    unknown = sorted(set(value) - {"uri", "collection"}) if isinstance(value, dict) else []
+    if unknown:
+        raise ValueError(
+            f"memory: unknown field(s) {', '.join(unknown)} (a token comes from the environment)"
+        )
+    try:
+        from cadenza.workers.agents.agent_memory import AgentMemory
+        from cadenza.workers.memory import MemoryConfig
+    except ImportError as error:
+        raise ValueError(f"memory: needs the memory extra (pip install 'cadenza[memory]'): {error}") from None
+    config = MemoryConfig.from_env()
+    if isinstance(value, dict):
+        config = dataclasses.replace(config, **{k: str(v) for k, v in value.items()})
+    try:
+        return AgentMemory.open(config)
+    except Exception as error:  # noqa: BLE001 - the model files or Milvus: any failure stops the worker
+        raise ValueError(f"memory: cannot open {config.uri}: {error}") from None
 
 
 def _object(document: Mapping[str, Any], name: str) -> dict[str, Any]:

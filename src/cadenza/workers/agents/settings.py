@@ -29,11 +29,15 @@ def _names(value: Any, where: str) -> frozenset[str]:
 
 
 def read_tools(
-    inputs: Mapping[str, Any], registry: ToolRegistry, allowed_by_policy: frozenset[str] | None
+    inputs: Mapping[str, Any],
+    registry: ToolRegistry,
+    allowed_by_policy: frozenset[str] | None,
+    enabled: frozenset[str] = frozenset(),
 ) -> tuple[tuple[Tool, ...], frozenset[str]]:
-    """The allowlist as tools (task allowlist, cut down by the policy) and the names of the high-risk ones."""
+    """The allowlist as tools (task allowlist and the ``enabled`` ones, such as memory's, cut down by the
+    policy) and the names of the high-risk ones."""
     process_tools = _bpmn_tools(inputs.get("agent.bpmnTools"))
-    wanted = _names(inputs.get("agent.tools"), "agent.tools") | {t.name for t in process_tools}
+    wanted = _names(inputs.get("agent.tools"), "agent.tools") | {t.name for t in process_tools} | enabled
     by_name = {t.name: t for t in process_tools}
     unknown = sorted(n for n in wanted if n not in by_name and registry.get(n) is None)
     if unknown:
