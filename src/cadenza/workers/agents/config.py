@@ -17,7 +17,9 @@
       "ledger": "sqlite:///agents.db",
       "pii": ["email", "phone"],
       "tools": {"weather": {"connector": "http", "description": "...", "inputSchema": {...},
-                            "fixed": {"method": "GET", "url": "https://..."}}},
+                            "fixed": {"method": "GET", "url": "https://..."}},
+                "order": {"sql": "SELECT status FROM orders WHERE id = :id", "inputSchema": {...},
+                          "database": "postgresql://agent:{{secrets.DB_PASSWORD}}@db/shop"}},
       "policy": true,
       "memory": {"uri": ".cadenza/memory.db", "collection": "cadenza_memory"}
     }
@@ -47,6 +49,7 @@ from cadenza.workers.agents.policy import PolicyEvaluator
 from cadenza.workers.agents.routing import ModelRouter, RoutingError, TenantRouting
 from cadenza.workers.agents.scripted import ScriptedModel
 from cadenza.workers.agents.settings import read_budget
+from cadenza.workers.agents.sql_tool import sql_tool
 from cadenza.workers.agents.task import AgentRuntime
 from cadenza.workers.agents.tools import Tool, connector_tool
 from cadenza.workers.agents.validation import check_schema
@@ -225,6 +228,8 @@ def _api_key(name: str, spec: Mapping[str, Any], credentials: CredentialStore) -
 def _tool(name: str, spec: Any, connectors: Mapping[str, Connector]) -> Tool:
     if not isinstance(spec, dict):
         raise ValueError(f"tools.{name}: expected an object")
+    if "sql" in spec:
+        return _sql_tool(name, spec)
     connector = connectors.get(str(spec.get("connector")))
     if connector is None:
         known = ", ".join(sorted(connectors))
@@ -234,3 +239,28 @@ def _tool(name: str, spec: Any, connectors: Mapping[str, Connector]) -> Tool:
     return connector_tool(
         name, str(spec.get("description") or ""), schema, connector, spec.get("fixed") or {}
     )
+
+
+def _sql_tool(name: str, spec: Mapping[str, Any]) -> Tool:
+    unknown = sorted(set(spec) - {"sql", "database", "description", "inputSchema", "maxRows"})
+    if unknown:
+        raise ValueError(f"tools.{name}: unknown field(s) {', '.join(unknown)}")
+    for field in ("sql", "database"):
+        if not isinstance(spec.get(field), str) or not spec[field]:
+            raise ValueError(f"tools.{name}.{field}: a non-empty string is required")
+    schema = spec.get("inputSchema") or {"type": "object"}
+    check_schema(schema, f"tools.{name}.inputSchema")
+    max_rows = spec.get("maxRows", 100)
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int):
+        raise ValueError(f"tools.{name}.maxRows: expected an integer")
+    try:
+        return sql_tool(
+            name,
+            str(spec.get("description") or ""),
+            schema,
+            database=spec["database"],
+            statement=spec["sql"],
+            max_rows=max_rows,
+        )
+    except ValueError as error:
+        raise ValueError(f"tools.{name}: {error}") from None
