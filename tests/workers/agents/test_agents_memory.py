@@ -23,7 +23,15 @@ from template_bpmn import process, service_task
 
 from cadenza.api.gateway import local_gateway
 from cadenza.workers import Complete, Fail
-from cadenza.workers.agents import AgentRuntime, EntryKind, Masker, ModelRouter, ScriptedModel, SqlLedger
+from cadenza.workers.agents import (
+    AgentRuntime,
+    EntryKind,
+    Masker,
+    ModelRouter,
+    ScriptedModel,
+    SqlLedger,
+    replay_run,
+)
 from cadenza.workers.agents.agent_memory import AgentMemory
 from cadenza.workers.agents.config import runtime_from_config
 from cadenza.workers.memory import MemoryConfig, MemoryStore, MiniLMEmbedder, Namespace
@@ -108,7 +116,10 @@ def test_memory_tools_are_bound_to_the_jobs_tenant_and_process_and_episodes_are_
     # the store holds what the runs wrote, in acme's namespace of this process, and nothing for globex
     assert memory.store.count(Namespace("acme", "agent-process")) == 2
     assert memory.store.count(Namespace("globex", "agent-process")) == 0
-    assert model.calls == 6
+    # a replay takes the search's result from the recording: the same answer with the store closed
+    memory.close()
+    replayed = asyncio.run(replay_run(runtime, again.variables["result"]["runId"], tenant="acme"))
+    assert replayed.output == "done" and model.calls == 6
 
 
 def test_memory_on_a_worker_without_memory_is_an_input_error_naming_it() -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from cadenza.workers.agents.loop import AgentSpec, opening_text
 from cadenza.workers.agents.masking import Masker
@@ -39,6 +40,7 @@ from cadenza.workers.memory import (
 __all__ = ["MEMORY_TOOLS", "AgentMemory"]
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The tools memory puts on an agent's allowlist.
 MEMORY_TOOLS = ("memory.search", "memory.remember")
@@ -57,6 +59,9 @@ class AgentMemory:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.episodes = EpisodicMemory(store)
+        # one memory operation at a time: the embedder's BLAS thread limit is process-wide, and its forward
+        # pass is CPU-bound, so concurrent jobs gain nothing from running two at once
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, config: MemoryConfig | None = None) -> AgentMemory:
@@ -80,11 +85,15 @@ class AgentMemory:
                 bound = memory_tools(self.store, namespace_of(job), instance_key=job.process_instance_key)
                 tool = next(t for t in bound if t.name == name)
                 # embedding and Milvus block: keep the event loop (and the other jobs) running meanwhile
-                return await asyncio.to_thread(tool.call, arguments)
+                return await asyncio.to_thread(self._locked, tool.call, arguments)
             except MemoryInputError as error:
                 raise ToolFailed(str(error)) from None
 
         return run
+
+    def _locked(self, function: Callable[[Any], T], argument: Any) -> T:
+        with self._lock:
+            return function(argument)
 
     async def record_episode(self, job: JobInfo, spec: AgentSpec, output: Any, masker: Masker) -> str | None:
         """Stores the completed run as an episode of its instance and element; returns the record id, or None
@@ -99,7 +108,7 @@ class AgentMemory:
                 tenant=job.tenant_id or DEFAULT_TENANT,
                 element_id=job.element_id,
             )
-            record = await asyncio.to_thread(self.episodes.remember, summary)
+            record = await asyncio.to_thread(self._locked, self.episodes.remember, summary)
         except Exception as error:  # noqa: BLE001 - the store may fail in any way; the job must still complete
             _log.warning("episode of instance %s not stored: %s", job.process_instance_key, error)
             return None
