@@ -130,6 +130,15 @@ def test_memory_on_a_worker_without_memory_is_an_input_error_naming_it() -> None
         assert f"agent.{field}: this worker has no memory" in outcome.message
 
 
+def test_a_job_whose_tenant_cannot_name_a_memory_is_an_input_error(memory: AgentMemory) -> None:
+    runtime = AgentRuntime(ModelRouter({"demo": ScriptedModel([{"text": "x"}])}), memory=memory)
+    outcome = asyncio.run(run_agent(runtime, {"goal": "g", "memory": True}, tenant="bad tenant"))
+    assert isinstance(outcome, Fail) and outcome.retries == 0
+    assert (
+        "agent.memory: no memory namespace for this job: tenant 'bad tenant' is not valid" in outcome.message
+    )
+
+
 def test_a_policy_that_does_not_allow_memory_takes_it_off_the_allowlist(memory: AgentMemory) -> None:
     from cadenza.workers.agents.settings import read_tools
 
@@ -145,6 +154,7 @@ def test_memory_in_the_configuration_is_checked() -> None:
     for value, message in (
         ("yes", "memory: expected true or an object"),
         ({"uri": "m.db", "token": "t"}, "memory: unknown field(s) token"),
+        ({"uri": str(Path(__file__)) + "/memory.db"}, "memory: cannot open"),  # under a file, not a directory
     ):
         document = {"models": {"a": {"provider": "scripted"}}, "memory": value}
         with pytest.raises(ValueError, match=re.escape(message)):
