@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agents_support import run_agent
+from agents_support import agent_job, run_agent
 from llm_servers import llm_server, reply
 from pyzeebe import ZeebeClient, create_insecure_channel
 from template_bpmn import process, service_task
@@ -34,6 +34,7 @@ from cadenza.workers.agents import (
 )
 from cadenza.workers.agents.agent_memory import AgentMemory
 from cadenza.workers.agents.config import runtime_from_config
+from cadenza.workers.agents.loop import AgentSpec
 from cadenza.workers.memory import MemoryConfig, MemoryStore, MiniLMEmbedder, Namespace
 from cadenza.workers.secrets import MemoryCredentialStore
 
@@ -120,6 +121,18 @@ def test_memory_tools_are_bound_to_the_jobs_tenant_and_process_and_episodes_are_
     memory.close()
     replayed = asyncio.run(replay_run(runtime, again.variables["result"]["runId"], tenant="acme"))
     assert replayed.output == "done" and model.calls == 6
+
+
+def test_a_long_answer_in_any_script_is_cut_to_fit_its_episode(memory: AgentMemory) -> None:
+    job = agent_job({}, tenant="acme", instance=21)
+    spec = AgentSpec(system="", goal="Summarise the complaint")
+    # 13,000 characters, each escaped in JSON (6 or 12 characters): 4,000 of them would pass the store's limit
+    answer = "配送が遅れた荷物への苦情🚚" * 1000
+    record_id = asyncio.run(memory.record_episode(job, spec, answer, Masker()))
+    assert record_id == "run-21-agent-task"
+    (record,) = memory.store.get(Namespace("acme", "agent-process"), [record_id])
+    outcome = record.metadata["outcome"]
+    assert 1_000 < len(outcome) <= 4_000 and answer.startswith(outcome)
 
 
 def test_memory_on_a_worker_without_memory_is_an_input_error_naming_it() -> None:

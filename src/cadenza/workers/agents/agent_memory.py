@@ -46,13 +46,17 @@ T = TypeVar("T")
 MEMORY_TOOLS = ("memory.search", "memory.remember")
 #: The embedded text is cut well below the store's limit; the model reads the first 256 tokens anyway.
 _MAX_GOAL_CHARS = 4_000
-#: Metadata is bounded in bytes (16 KiB): 4,000 characters fit even when every one takes 4 bytes.
+#: The outcome rides in the record's metadata, whose JSON (ASCII-escaped) the store bounds to 16 KiB.
 _MAX_OUTCOME_CHARS = 4_000
+_MAX_OUTCOME_JSON = 12_000
 
 
-def namespace_of(job: JobInfo) -> Namespace:
-    """The memory of the job's tenant and process; raises MemoryInputError when either cannot name one."""
-    return Namespace(job.tenant_id or DEFAULT_TENANT, job.bpmn_process_id)
+def _outcome(text: str) -> str:
+    """``text`` cut to fit: 4,000 characters, fewer where escaping non-ASCII text would pass the limit."""
+    cut = text[:_MAX_OUTCOME_CHARS].strip()
+    while len(json.dumps(cut)) > _MAX_OUTCOME_JSON:
+        cut = cut[: len(cut) * 3 // 4]
+    return cut or "(no answer text)"
 
 
 class AgentMemory:
@@ -71,6 +75,14 @@ class AgentMemory:
     def close(self) -> None:
         self.store.close()
 
+    #: the tools ``agent.memory`` puts on an allowlist
+    tool_names = MEMORY_TOOLS
+
+    @staticmethod
+    def namespace(job: JobInfo) -> Namespace:
+        """The memory of the job's tenant and process; raises MemoryInputError when either cannot name one."""
+        return Namespace(job.tenant_id or DEFAULT_TENANT, job.bpmn_process_id)
+
     def tools(self) -> tuple[Tool, ...]:
         """``memory.search`` and ``memory.remember`` for a tool registry, bound per call to the job's
         namespace."""
@@ -82,7 +94,7 @@ class AgentMemory:
         async def run(arguments: Mapping[str, Any], context: ToolContext) -> dict[str, Any]:
             job = context.job
             try:
-                bound = memory_tools(self.store, namespace_of(job), instance_key=job.process_instance_key)
+                bound = memory_tools(self.store, self.namespace(job), instance_key=job.process_instance_key)
                 tool = next(t for t in bound if t.name == name)
                 # embedding and Milvus block: keep the event loop (and the other jobs) running meanwhile
                 return await asyncio.to_thread(self._locked, tool.call, arguments)
@@ -104,7 +116,7 @@ class AgentMemory:
                 instance_key=job.process_instance_key,
                 process_id=job.bpmn_process_id,
                 goal=masker.text(opening_text(spec))[:_MAX_GOAL_CHARS],
-                outcome=masker.text(text)[:_MAX_OUTCOME_CHARS].strip() or "(no answer text)",
+                outcome=_outcome(masker.text(text)),
                 tenant=job.tenant_id or DEFAULT_TENANT,
                 element_id=job.element_id,
             )

@@ -199,13 +199,11 @@ class AgentRuntime:
             return frozenset()
         if self.memory is None:
             raise ConnectorInputError(f"{wanted[0]}: this worker has no memory (memory in its configuration)")
-        from cadenza.workers.agents.agent_memory import MEMORY_TOOLS, namespace_of
-
         try:
-            namespace_of(job)
+            self.memory.namespace(job)
         except ValueError as error:
             raise ConnectorInputError(f"{wanted[0]}: no memory namespace for this job: {error}") from None
-        return frozenset(MEMORY_TOOLS) if inputs.get("agent.memory") else frozenset()
+        return frozenset(self.memory.tool_names) if inputs.get("agent.memory") else frozenset()
 
     async def _interrupted(self, job: JobInfo) -> str | None:
         """The run this very job started and did not finish (the worker crashed, the job timed out, no model
