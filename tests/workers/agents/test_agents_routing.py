@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from agents_support import run_agent
 
-from cadenza.workers import Complete
+from cadenza.workers import Complete, Fail
 from cadenza.workers.agents import (
     AgentRuntime,
     EntryKind,
@@ -103,3 +103,27 @@ def test_routing_to_an_unknown_model_is_refused_when_the_router_is_made(
 ) -> None:
     with pytest.raises(RoutingError, match=message):
         ModelRouter({"a": ScriptedModel([], name="a")}, **options)
+
+
+def test_task_headers_choose_the_tier_where_the_agent_variable_does_not() -> None:
+    answer = [{"text": "ok"}]
+    routing, _models = router(smart=answer, cheap=answer, **{"acme-small": answer, "acme-big": answer})
+    runtime = AgentRuntime(routing)
+    headers = {"resultVariable": "result", "agent.modelTier": "simple"}
+
+    async def scenario() -> list[Any]:
+        return [
+            await run_agent(runtime, {"goal": "classify"}, headers=headers),
+            await run_agent(runtime, {"goal": "classify", "modelTier": "standard"}, headers=headers, key=2),
+            await run_agent(runtime, {"goal": "g"}, headers={**headers, "agent.memory": "true"}, key=3),
+            await run_agent(runtime, {"goal": "g"}, headers={**headers, "agent.memory": "yes"}, key=4),
+        ]
+
+    by_header, by_variable, memory, bad = asyncio.run(scenario())
+    assert answered_by(by_header) == "cheap"
+    assert answered_by(by_variable) == "smart"  # the variable (the input mappings) wins over the header
+    # the header was read: this worker has no memory to give
+    assert isinstance(memory, Fail) and "agent.memory: this worker has no memory" in memory.message
+    assert (
+        isinstance(bad, Fail) and "task header agent.memory: expected true or false, not 'yes'" in bad.message
+    )

@@ -14,11 +14,35 @@ from cadenza.workers.agents.loop import Decision
 from cadenza.workers.agents.policy import PolicyError, names
 from cadenza.workers.agents.tools import Tool, ToolRegistry, bpmn_tool
 from cadenza.workers.agents.validation import check_schema
+from cadenza.workers.connector import JobInfo
 from cadenza.workers.errors import ConnectorInputError
 
-__all__ = ["read_budget", "read_decision", "read_tools"]
+__all__ = ["HEADER_SETTINGS", "read_budget", "read_decision", "read_tools", "with_headers"]
 
 _DECISIONS = ("approve", "reject", "edit")
+#: Settings a task header may give too (``<zeebe:header key="agent.modelTier" value="simple"/>``): static per
+#: element, as an input mapping is, for models that set them without the element template.
+HEADER_SETTINGS = ("agent.model", "agent.modelTier", "agent.policy", "agent.memory", "agent.recordEpisode")
+_BOOLEAN_SETTINGS = ("agent.memory", "agent.recordEpisode")
+
+
+def with_headers(inputs: Mapping[str, Any], job: JobInfo) -> dict[str, Any]:
+    """The inputs with the task headers of :data:`HEADER_SETTINGS` where the ``agent`` variable does not set
+    the field (the variable wins: it is what the element's input mappings wrote)."""
+    agent = job.variables.get("agent")
+    given = agent if isinstance(agent, Mapping) else {}
+    merged = dict(inputs)
+    for name in HEADER_SETTINGS:
+        header = job.custom_headers.get(name)
+        if header is None or given.get(name.removeprefix("agent.")) not in (None, ""):
+            continue
+        if name not in _BOOLEAN_SETTINGS:
+            merged[name] = header
+        elif header.lower() in ("true", "false"):
+            merged[name] = header.lower() == "true"
+        else:
+            raise ConnectorInputError(f"task header {name}: expected true or false, not {header!r}")
+    return merged
 
 
 def _names(value: Any, where: str) -> frozenset[str]:

@@ -23,7 +23,7 @@ from cadenza.workers.agents.model import ModelError, ModelRequest
 from cadenza.workers.agents.policy import Policy, PolicyError, PolicyEvaluator, read_policy
 from cadenza.workers.agents.recording import Recorded, RunLog, RunScope
 from cadenza.workers.agents.routing import Answer, ModelRouter, RoutingError
-from cadenza.workers.agents.settings import read_budget, read_decision, read_tools
+from cadenza.workers.agents.settings import read_budget, read_decision, read_tools, with_headers
 from cadenza.workers.agents.spec_json import spec_to_json
 from cadenza.workers.agents.tools import Tool, ToolContext, ToolRegistry
 from cadenza.workers.agents.validation import check_schema
@@ -86,7 +86,7 @@ class AgentRuntime:
             self.memory.close()
 
     async def handle(self, call: ConnectorCall) -> dict[str, Any]:
-        job, inputs = call.job, call.inputs
+        job, inputs = call.job, with_headers(call.inputs, call.job)
         policy = await self._policy(inputs, job)
         spec = self._spec(inputs, job, policy)
         context = ToolContext(job, self.credentials, call.redactor)
