@@ -206,6 +206,37 @@ def test_a_rejected_call_never_runs_and_the_agent_is_told_why() -> None:
     asyncio.run(scenario())
 
 
+def test_an_approval_past_its_sla_escalates_to_a_manager_and_still_waits_for_the_decision() -> None:
+    issued: list[Mapping[str, Any]] = []
+    notified: list[Any] = []
+
+    def manager(worker: ZeebeWorker) -> None:
+        @worker.task(task_type="notify-manager")
+        async def notify(refund: dict[str, Any]) -> dict[str, Any]:
+            notified.append(refund["pendingCalls"])
+            return {}
+
+    async def scenario() -> None:
+        async with blueprint_engine(CHECKPOINT, tools=[_refund_tool(issued)], tasks=manager) as cadenza:
+            variables = {"request": "Refund my 40 EUR", "sla": "PT0.2S"}
+            instance = await cadenza.start("agent-human-checkpoint", variables)
+            task = await cadenza.user_task(instance, "approve")
+            await cadenza.wait_for(instance, lambda h: "escalated" in _completed(h), "the escalation")
+            assert notified == [[{"id": "call_1_1", "name": "issue_refund", "arguments": {"amount": 40}}]]
+            assert issued == []  # the escalation decides nothing: the call still waits for the person
+            await cadenza.complete_task(task, {"approval": {"decision": "approve"}})
+            final = await cadenza.finished(instance)
+            assert issued == [{"amount": 40}] and final["refund"]["output"] == "Refund settled."
+            path = await cadenza.path(instance)
+            assert path.index("escalated") < path.index("approve") < path.index("end")
+
+    asyncio.run(scenario())
+
+
+def _completed(history: Any) -> list[str]:
+    return [r.value["elementId"] for r in events(history, ValueType.PROCESS_INSTANCE, "ELEMENT_COMPLETED")]
+
+
 def test_the_agent_loop_runs_each_tool_call_as_an_activity_of_the_ad_hoc_sub_process() -> None:
     script = {
         "You are the support agent": [

@@ -8,12 +8,15 @@ Each server answers from a queue of planned replies, in order:
 - ``fail(status)``: the API's error JSON for that status (429 rate limit, 529 overloaded, 500, 400...);
 - ``slow(seconds)``: waits before a plain reply, for timeouts.
 
-``requests`` holds every request body (parsed JSON) and its headers, in arrival order.
+``requests`` holds every request body (parsed JSON) and its headers, in arrival order. As the real APIs do, a
+request whose tool (function) names, in ``tools`` or in the conversation's tool calls, do not match
+``[a-zA-Z0-9_-]{1,64}`` is refused with 400 (a planned reply is not used up by it).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -22,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 _ANTHROPIC_ERRORS = {
     400: "invalid_request_error",
@@ -74,10 +79,13 @@ class LlmServer:
     def answer(
         self, path: str, headers: dict[str, str], body: dict[str, Any]
     ) -> tuple[int, dict[str, Any], float]:
+        bad_names = [n for n in _tool_names(body) if not _TOOL_NAME.fullmatch(n)]
         with self._lock:
             self.requests.append((headers, body))
             self._count += 1
             number = self._count
+            if bad_names:
+                return 400, self._error(400, f"tool names must match ^[a-zA-Z0-9_-]{{1,64}}$: {bad_names}"), 0
             planned = self.replies.popleft() if self.replies else Reply(status=500)
         expected = "/v1/messages" if self.flavour == "anthropic" else "/v1/chat/completions"
         if path != expected:
@@ -87,13 +95,13 @@ class LlmServer:
         build = self._anthropic if self.flavour == "anthropic" else self._openai
         return 200, build(planned, number, body.get("model", "")), planned.delay
 
-    def _error(self, status: int) -> dict[str, Any]:
+    def _error(self, status: int, message: str = "") -> dict[str, Any]:
         if self.flavour == "anthropic":
             kind = _ANTHROPIC_ERRORS.get(status, "api_error")
-            return {"type": "error", "error": {"type": kind, "message": f"{kind} ({status})"}}
+            return {"type": "error", "error": {"type": kind, "message": message or f"{kind} ({status})"}}
         return {
             "error": {
-                "message": f"error {status}",
+                "message": message or f"error {status}",
                 "type": "server_error" if status >= 500 else "requests",
                 "code": None,
             }
@@ -143,6 +151,20 @@ class LlmServer:
                 "total_tokens": sum(planned.usage),
             },
         }
+
+
+def _tool_names(body: dict[str, Any]) -> list[str]:
+    """Every tool name a request holds: its tool declarations and the tool calls in its conversation, in
+    either API's shape."""
+    found = [str(t.get("name") or t.get("function", {}).get("name")) for t in body.get("tools") or []]
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            found += [
+                str(b.get("name")) for b in content if isinstance(b, dict) and b.get("type") == "tool_use"
+            ]
+        found += [str(c["function"]["name"]) for c in message.get("tool_calls") or []]
+    return found
 
 
 def _handler(server: LlmServer) -> type[BaseHTTPRequestHandler]:

@@ -71,9 +71,10 @@ async def cadenza_with_agents(
     async with local_gateway("memory:") as (address, engine):
         config = WorkerConfig(address=address, name="agents-e2e")
         shop = Shop()
-        model = ScriptedModel(script, name="demo")
+        # the policy's tier picks the model: a cheaper one for simple cases (same script, told apart by name)
+        models = {"demo": ScriptedModel(script, name="demo"), "cheap": ScriptedModel(script, name="cheap")}
         runtime = AgentRuntime(
-            ModelRouter({"demo": model}, tiers={"simple": "demo", "standard": "demo"}),
+            ModelRouter(models, tiers={"simple": "cheap", "standard": "demo"}),
             tools=shop.tools(),
             ledger=MemoryLedger(),
             policy=GatewayPolicy(lambda: open_channel(config)),
@@ -194,6 +195,11 @@ def test_small_amounts_refund_without_approval_on_the_policys_budget() -> None:
             assert shop.refunds == [{"order": 7, "amount": 500}] and reviewed == []
             run = runtime.ledger.run(result.variables["agentResult"]["runId"], tenant="<default>")
             assert run[0].payload["spec"]["budget"]["max_cost_micros"] == 50_000  # maxCost 0.05 from the DMN
+            # the DMN's tier "simple" for a small amount: every step on the cheaper model
+            assert result.variables["agentResult"]["model"] == "cheap"
+            assert {e.payload["model"] for e in run if e.kind is EntryKind.MODEL} == {"cheap"}
+            larger = await client.run_process_with_result("agent-refund", order(500), timeout=20_000)
+            assert larger.variables["agentResult"]["model"] == "demo"  # "standard" for a medium amount
 
     asyncio.run(scenario())
 

@@ -276,12 +276,14 @@ def test_cadenza_agent_replay_replays_an_instances_runs_and_flags_a_tampered_rec
     assert nothing.exit_code == 2 and "has agent runs" in nothing.output
 
 
-def test_the_configuration_in_the_docs_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_configuration_in_the_docs_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     docs = (ROOT / "docs/agents.md").read_text()
     example = json.loads(docs.split("```json\n", 1)[1].split("```", 1)[0])
     monkeypatch.setenv("ANTHROPIC_API_KEY", "from-env")
     store = MemoryCredentialStore({"<default>": TenantSecrets({"ANTHROPIC_KEY": "k", "WEATHER_KEY": "w"})})
     example["ledger"] = "memory:"
+    assert example["memory"]["collection"] == "cadenza_memory"
+    example["memory"]["uri"] = str(tmp_path / "memory.db")  # not the working directory's
 
     class NoPolicy:
         async def evaluate(self, decision_id: str, variables: Mapping[str, Any], *, tenant_id: str) -> Any:
@@ -293,7 +295,8 @@ def test_the_configuration_in_the_docs_loads(monkeypatch: pytest.MonkeyPatch) ->
     assert sorted(runtime.router.models) == ["demo", "fast", "local", "smart"]
     assert runtime.router.resolve(tenant="acme", tier="standard") == "local"
     assert runtime.router.chain("smart", "<default>") == ("smart", "fast", "local")
-    assert runtime.tools.names == ("weather",) and runtime.policy is not None
+    assert runtime.tools.names == ("weather", "order", "memory.search", "memory.remember")
+    assert runtime.policy is not None and runtime.memory is not None
     assert runtime.budget.max_cost_micros == 2_000_000
     asyncio.run(runtime.aclose())
 

@@ -70,6 +70,25 @@ def test_recording_a_run_again_replaces_its_episode(store: MemoryStore, episodes
     assert record.metadata == {"instanceKey": 101, "outcome": "refund reversed"}
 
 
+def test_each_agent_task_of_an_instance_keeps_its_own_episode(store: MemoryStore) -> None:
+    episodes = EpisodicMemory(store)
+    for element, outcome in (("triage", "routed to billing"), ("billing", "refunded"), ("billing", "voided")):
+        episodes.remember(
+            RunSummary(7, "support", "Handle the ticket", outcome, tenant="acme", element_id=element)
+        )
+    episodes.remember(
+        RunSummary(7, "support", "Handle the ticket", "done", tenant="acme", element_id="Schritt-ä")
+    )
+    records = {r.metadata["elementId"]: r for r in store.get(SUPPORT, ["run-7-triage", "run-7-billing"])}
+    assert {k: r.metadata["outcome"] for k, r in records.items()} == {
+        "triage": "routed to billing",
+        "billing": "voided",
+    }
+    assert store.count(SUPPORT) == 3  # the element whose id no record id may hold is stored under its hash
+    past = {p.summary.element_id: p.summary.outcome for p in episodes.recall(SUPPORT, "ticket", limit=5)}
+    assert past == {"triage": "routed to billing", "billing": "voided", "Schritt-ä": "done"}
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

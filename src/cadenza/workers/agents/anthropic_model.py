@@ -24,6 +24,7 @@ from cadenza.workers.agents.model import (
     ToolUseBlock,
     Usage,
 )
+from cadenza.workers.agents.wire_names import WireNames
 
 __all__ = ["AnthropicModel"]
 
@@ -56,11 +57,13 @@ class AnthropicModel:
         await self._client.close()
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
+        names = WireNames(t.name for t in request.tools)
         arguments: dict[str, Any] = {
             "model": self.model,
             "max_tokens": request.max_tokens,
             "messages": [
-                {"role": m.role, "content": [block_to_json(b) for b in m.content]} for m in request.messages
+                {"role": m.role, "content": [_wire_block(b, names) for b in m.content]}
+                for m in request.messages
             ],
         }
         if _TEMPERATURE_ARGUMENT:
@@ -72,7 +75,11 @@ class AnthropicModel:
             arguments["system"] = request.system
         if request.tools:
             arguments["tools"] = [
-                {"name": t.name, "description": t.description, "input_schema": dict(t.input_schema)}
+                {
+                    "name": names.wire(t.name),
+                    "description": t.description,
+                    "input_schema": dict(t.input_schema),
+                }
                 for t in request.tools
             ]
         try:
@@ -85,7 +92,7 @@ class AnthropicModel:
             raise ModelError(self._name, ErrorKind.TIMEOUT, "no answer in time") from None
         except anthropic.APIConnectionError as error:
             raise ModelError(self._name, ErrorKind.CONNECTION, str(error)) from None
-        return _response(message)
+        return _response(message, names)
 
 
 def _kind(status: int) -> ErrorKind:
@@ -107,13 +114,20 @@ def _message(error: anthropic.APIStatusError) -> str:
     return str(error.message)
 
 
-def _response(message: Any) -> ModelResponse:
+def _wire_block(block: Block, names: WireNames) -> dict[str, Any]:
+    data = block_to_json(block)
+    if isinstance(block, ToolUseBlock):
+        data["name"] = names.wire(block.name)
+    return data
+
+
+def _response(message: Any, names: WireNames) -> ModelResponse:
     blocks: list[Block] = []
     for block in message.content:
         if block.type == "text":
             blocks.append(TextBlock(block.text))
         elif block.type == "tool_use":
-            blocks.append(ToolUseBlock(block.id, block.name, dict(block.input)))
+            blocks.append(ToolUseBlock(block.id, names.local(block.name), dict(block.input)))
     usage = message.usage
     return ModelResponse(
         content=tuple(blocks),

@@ -17,22 +17,28 @@
       "ledger": "sqlite:///agents.db",
       "pii": ["email", "phone"],
       "tools": {"weather": {"connector": "http", "description": "...", "inputSchema": {...},
-                            "fixed": {"method": "GET", "url": "https://..."}}},
-      "policy": true
+                            "fixed": {"method": "GET", "url": "https://..."}},
+                "order": {"sql": "SELECT status FROM orders WHERE id = :id", "inputSchema": {...},
+                          "database": "postgresql://agent:{{secrets.DB_PASSWORD}}@db/shop"}},
+      "policy": true,
+      "memory": {"uri": ".cadenza/memory.db", "collection": "cadenza_memory"}
     }
 
 An API key is a secret reference resolved from the credential store (tenant ``<default>``), or ``apiKeyEnv``
 names an environment variable; the file itself never needs to hold one. Prices are USD per million tokens,
-keyed by model name. ``policy: true`` evaluates ``agent.policy`` decisions through the gateway.
+keyed by model name. ``policy: true`` evaluates ``agent.policy`` decisions through the gateway. ``memory``
+(``true``: from the ``CADENZA_MEMORY_*`` environment) gives agents memory (the ``memory`` extra); a Milvus
+server's token comes from ``CADENZA_MEMORY_TOKEN``, never from the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cadenza.config import ConfigError
 from cadenza.workers.agents.budget import PriceTable
@@ -43,6 +49,7 @@ from cadenza.workers.agents.policy import PolicyEvaluator
 from cadenza.workers.agents.routing import ModelRouter, RoutingError, TenantRouting
 from cadenza.workers.agents.scripted import ScriptedModel
 from cadenza.workers.agents.settings import read_budget
+from cadenza.workers.agents.sql_tool import sql_tool
 from cadenza.workers.agents.task import AgentRuntime
 from cadenza.workers.agents.tools import Tool, connector_tool
 from cadenza.workers.agents.validation import check_schema
@@ -50,6 +57,9 @@ from cadenza.workers.connector import DEFAULT_TENANT, Connector
 from cadenza.workers.errors import ConnectorInputError
 from cadenza.workers.inputs import SecretResolver
 from cadenza.workers.secrets import CredentialStore, Redactor
+
+if TYPE_CHECKING:
+    from cadenza.workers.agents.agent_memory import AgentMemory
 
 __all__ = ["load_agent_runtime", "runtime_from_config"]
 
@@ -65,6 +75,7 @@ _KEYS = {
     "pii",
     "tools",
     "policy",
+    "memory",
 }
 
 
@@ -107,15 +118,18 @@ def runtime_from_config(
     wants_policy = document.get("policy") is True
     if wants_policy and policy is None:
         raise ValueError("policy: no gateway to evaluate decisions on")
+    masker = Masker(document.get("pii") or ())
+    ledger = open_ledger(document.get("ledger"))
     return AgentRuntime(
         router,
         tools=tools,
-        ledger=open_ledger(document.get("ledger")),
+        ledger=ledger,
         prices=PriceTable.from_json(_object(document, "prices")),
         credentials=credentials,
         policy=policy() if wants_policy and policy is not None else None,
-        masker=Masker(document.get("pii") or ()),
+        masker=masker,
         budget=budget,
+        memory=_memory(document.get("memory")),  # last: it loads a model and opens a store
     )
 
 
@@ -134,6 +148,30 @@ def _router(document: Mapping[str, Any], credentials: CredentialStore) -> ModelR
         fallbacks=_object(document, "fallbacks"),
         tenants=tenants,
     )
+
+
+def _memory(value: Any) -> AgentMemory | None:
+    if value is None or value is False:
+        return None
+    if value is not True and not isinstance(value, dict):
+        raise ValueError("memory: expected true or an object {uri, collection}")
+    unknown = sorted(set(value) - {"uri", "collection"}) if isinstance(value, dict) else []
+    if unknown:
+        raise ValueError(
+            f"memory: unknown field(s) {', '.join(unknown)} (a token comes from the environment)"
+        )
+    try:
+        from cadenza.workers.agents.agent_memory import AgentMemory
+        from cadenza.workers.memory import MemoryConfig
+    except ImportError as error:
+        raise ValueError(f"memory: needs the memory extra (pip install 'cadenza[memory]'): {error}") from None
+    config = MemoryConfig.from_env()
+    if isinstance(value, dict):
+        config = dataclasses.replace(config, **{k: str(v) for k, v in value.items()})
+    try:
+        return AgentMemory.open(config)
+    except Exception as error:  # noqa: BLE001 - the model files or Milvus: any failure stops the worker
+        raise ValueError(f"memory: cannot open {config.uri}: {error}") from None
 
 
 def _object(document: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -190,6 +228,8 @@ def _api_key(name: str, spec: Mapping[str, Any], credentials: CredentialStore) -
 def _tool(name: str, spec: Any, connectors: Mapping[str, Connector]) -> Tool:
     if not isinstance(spec, dict):
         raise ValueError(f"tools.{name}: expected an object")
+    if "sql" in spec:
+        return _sql_tool(name, spec)
     connector = connectors.get(str(spec.get("connector")))
     if connector is None:
         known = ", ".join(sorted(connectors))
@@ -199,3 +239,28 @@ def _tool(name: str, spec: Any, connectors: Mapping[str, Connector]) -> Tool:
     return connector_tool(
         name, str(spec.get("description") or ""), schema, connector, spec.get("fixed") or {}
     )
+
+
+def _sql_tool(name: str, spec: Mapping[str, Any]) -> Tool:
+    unknown = sorted(set(spec) - {"sql", "database", "description", "inputSchema", "maxRows"})
+    if unknown:
+        raise ValueError(f"tools.{name}: unknown field(s) {', '.join(unknown)}")
+    for field in ("sql", "database"):
+        if not isinstance(spec.get(field), str) or not spec[field]:
+            raise ValueError(f"tools.{name}.{field}: a non-empty string is required")
+    schema = spec.get("inputSchema") or {"type": "object"}
+    check_schema(schema, f"tools.{name}.inputSchema")
+    max_rows = spec.get("maxRows", 100)
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int):
+        raise ValueError(f"tools.{name}.maxRows: expected an integer")
+    try:
+        return sql_tool(
+            name,
+            str(spec.get("description") or ""),
+            schema,
+            database=spec["database"],
+            statement=spec["sql"],
+            max_rows=max_rows,
+        )
+    except ValueError as error:
+        raise ValueError(f"tools.{name}: {error}") from None

@@ -29,6 +29,7 @@ _GROUPS = (
     Group("model", "Model"),
     Group("limits", "Budget and limits"),
     Group("policy", "Policy"),
+    Group("memory", "Memory"),
     Group("resume", "Resume (approval, process-run tools)"),
 )
 
@@ -109,6 +110,24 @@ INPUTS = (
         InputType.CONTEXT,
         "policy",
         description="The policy decision's input variables.",
+    ),
+    _in(
+        "memory",
+        "Use memory",
+        InputType.BOOLEAN,
+        "memory",
+        default=False,
+        description="Puts memory.search and memory.remember on the allowlist: the memory of this tenant "
+        "and process (notes and past runs).",
+    ),
+    _in(
+        "recordEpisode",
+        "Remember this run",
+        InputType.BOOLEAN,
+        "memory",
+        default=False,
+        description="When the run completes, its goal, inputs and answer are stored as an episode that "
+        "later runs find with memory.search.",
     ),
     _in(
         "resume",

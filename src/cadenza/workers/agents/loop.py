@@ -39,7 +39,7 @@ from cadenza.workers.agents.tools import Tool, ToolContext, ToolFailed, ToolKind
 from cadenza.workers.agents.validation import argument_errors
 from cadenza.workers.errors import ConnectorInputError
 
-__all__ = ["AgentFailed", "AgentSpec", "Decision", "Live", "RunResult", "run_loop"]
+__all__ = ["AgentFailed", "AgentSpec", "Decision", "Live", "RunResult", "opening_text", "run_loop"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +101,16 @@ class Live:
     check_time: bool = True
 
 
-def _opening(spec: AgentSpec) -> Message:
+def opening_text(spec: AgentSpec) -> str:
+    """The first user message: the goal, and the inputs as JSON."""
     text = spec.goal
     if spec.inputs:
         text += "\n\nInputs (JSON):\n" + json.dumps(spec.inputs, sort_keys=True, ensure_ascii=False)
-    return Message("user", (TextBlock(text),))
+    return text
+
+
+def _opening(spec: AgentSpec) -> Message:
+    return Message("user", (TextBlock(opening_text(spec)),))
 
 
 def _system(spec: AgentSpec) -> str:

@@ -24,6 +24,7 @@ from cadenza.workers.agents.model import (
     ToolUseBlock,
     Usage,
 )
+from cadenza.workers.agents.wire_names import WireNames
 
 __all__ = ["OpenAICompatibleModel"]
 
@@ -58,9 +59,10 @@ class OpenAICompatibleModel:
         await self._client.aclose()
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
+        names = WireNames(t.name for t in request.tools)
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": _messages(request),
+            "messages": _messages(request, names),
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
         }
@@ -69,7 +71,7 @@ class OpenAICompatibleModel:
                 {
                     "type": "function",
                     "function": {
-                        "name": t.name,
+                        "name": names.wire(t.name),
                         "description": t.description,
                         "parameters": dict(t.input_schema),
                     },
@@ -85,7 +87,7 @@ class OpenAICompatibleModel:
         if answer.status_code >= 400:
             raise ModelError(self._name, _kind(answer.status_code), _error_text(answer), answer.status_code)
         try:
-            return _response(answer.json())
+            return _response(answer.json(), names)
         except (ValueError, KeyError, IndexError, TypeError) as error:
             raise ModelError(self._name, ErrorKind.RESPONSE, f"unreadable answer: {error!r}") from None
 
@@ -108,21 +110,21 @@ def _error_text(answer: httpx.Response) -> str:
     return str(error or answer.text[:200])
 
 
-def _messages(request: ModelRequest) -> list[dict[str, Any]]:
+def _messages(request: ModelRequest, names: WireNames) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"role": "system", "content": request.system}] if request.system else []
     for message in request.messages:
-        out.extend(_message(message))
+        out.extend(_message(message, names))
     return out
 
 
-def _message(message: Message) -> list[dict[str, Any]]:
+def _message(message: Message, names: WireNames) -> list[dict[str, Any]]:
     texts = "".join(b.text for b in message.content if isinstance(b, TextBlock))
     if message.role == "assistant":
         calls = [
             {
                 "id": b.id,
                 "type": "function",
-                "function": {"name": b.name, "arguments": json.dumps(dict(b.input))},
+                "function": {"name": names.wire(b.name), "arguments": json.dumps(dict(b.input))},
             }
             for b in message.content
             if isinstance(b, ToolUseBlock)
@@ -139,14 +141,14 @@ def _message(message: Message) -> list[dict[str, Any]]:
     return results + ([{"role": "user", "content": texts}] if texts or not results else [])
 
 
-def _response(data: dict[str, Any]) -> ModelResponse:
+def _response(data: dict[str, Any], names: WireNames) -> ModelResponse:
     choice = data["choices"][0]
     message = choice["message"]
     blocks: list[Block] = [TextBlock(message["content"])] if message.get("content") else []
     for call in message.get("tool_calls") or []:
         function = call["function"]
         arguments = json.loads(function.get("arguments") or "{}")
-        blocks.append(ToolUseBlock(call["id"], function["name"], arguments))
+        blocks.append(ToolUseBlock(call["id"], names.local(function["name"]), arguments))
     usage = data.get("usage") or {}
     return ModelResponse(
         content=tuple(blocks),

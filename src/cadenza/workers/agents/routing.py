@@ -59,9 +59,15 @@ class ModelRouter:
         self._tenants = dict(tenants or {})
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._cache_size = cache_size
-        for name in [*self._global.tiers.values(), *(n for f in self._global.fallbacks.values() for n in f)]:
-            if name not in self.models:
-                raise RoutingError(f"routing names an unknown model {name!r}")
+        for where, routing in [
+            ("", self._global),
+            *((f"tenant {t!r}: ", r) for t, r in self._tenants.items()),
+        ]:
+            named = [*routing.tiers.values(), *(n for f in routing.fallbacks.values() for n in f)]
+            named += [*routing.fallbacks, *([routing.default] if routing.default else [])]
+            for name in named:
+                if name not in self.models:
+                    raise RoutingError(f"{where}routing names an unknown model {name!r}")
 
     async def aclose(self) -> None:
         """Closes the models' HTTP clients (those that have one)."""

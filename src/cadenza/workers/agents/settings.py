@@ -14,11 +14,35 @@ from cadenza.workers.agents.loop import Decision
 from cadenza.workers.agents.policy import PolicyError, names
 from cadenza.workers.agents.tools import Tool, ToolRegistry, bpmn_tool
 from cadenza.workers.agents.validation import check_schema
+from cadenza.workers.connector import JobInfo
 from cadenza.workers.errors import ConnectorInputError
 
-__all__ = ["read_budget", "read_decision", "read_tools"]
+__all__ = ["HEADER_SETTINGS", "read_budget", "read_decision", "read_tools", "with_headers"]
 
 _DECISIONS = ("approve", "reject", "edit")
+#: Settings a task header may give too (``<zeebe:header key="agent.modelTier" value="simple"/>``): static per
+#: element, as an input mapping is, for models that set them without the element template.
+HEADER_SETTINGS = ("agent.model", "agent.modelTier", "agent.policy", "agent.memory", "agent.recordEpisode")
+_BOOLEAN_SETTINGS = ("agent.memory", "agent.recordEpisode")
+
+
+def with_headers(inputs: Mapping[str, Any], job: JobInfo) -> dict[str, Any]:
+    """The inputs with the task headers of :data:`HEADER_SETTINGS` where the ``agent`` variable does not set
+    the field (the variable wins: it is what the element's input mappings wrote)."""
+    agent = job.variables.get("agent")
+    given = agent if isinstance(agent, Mapping) else {}
+    merged = dict(inputs)
+    for name in HEADER_SETTINGS:
+        header = job.custom_headers.get(name)
+        if header is None or given.get(name.removeprefix("agent.")) not in (None, ""):
+            continue
+        if name not in _BOOLEAN_SETTINGS:
+            merged[name] = header
+        elif header.lower() in ("true", "false"):
+            merged[name] = header.lower() == "true"
+        else:
+            raise ConnectorInputError(f"task header {name}: expected true or false, not {header!r}")
+    return merged
 
 
 def _names(value: Any, where: str) -> frozenset[str]:
@@ -29,11 +53,15 @@ def _names(value: Any, where: str) -> frozenset[str]:
 
 
 def read_tools(
-    inputs: Mapping[str, Any], registry: ToolRegistry, allowed_by_policy: frozenset[str] | None
+    inputs: Mapping[str, Any],
+    registry: ToolRegistry,
+    allowed_by_policy: frozenset[str] | None,
+    enabled: frozenset[str] = frozenset(),
 ) -> tuple[tuple[Tool, ...], frozenset[str]]:
-    """The allowlist as tools (task allowlist, cut down by the policy) and the names of the high-risk ones."""
+    """The allowlist as tools (task allowlist and the ``enabled`` ones, such as memory's, cut down by the
+    policy) and the names of the high-risk ones."""
     process_tools = _bpmn_tools(inputs.get("agent.bpmnTools"))
-    wanted = _names(inputs.get("agent.tools"), "agent.tools") | {t.name for t in process_tools}
+    wanted = _names(inputs.get("agent.tools"), "agent.tools") | {t.name for t in process_tools} | enabled
     by_name = {t.name: t for t in process_tools}
     unknown = sorted(n for n in wanted if n not in by_name and registry.get(n) is None)
     if unknown:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cadenza.workers.agents.budget import Budget, BudgetExceeded, Meter, PriceTable
 from cadenza.workers.agents.declaration import agent_declaration
@@ -23,13 +23,16 @@ from cadenza.workers.agents.model import ModelError, ModelRequest
 from cadenza.workers.agents.policy import Policy, PolicyError, PolicyEvaluator, read_policy
 from cadenza.workers.agents.recording import Recorded, RunLog, RunScope
 from cadenza.workers.agents.routing import Answer, ModelRouter, RoutingError
-from cadenza.workers.agents.settings import read_budget, read_decision, read_tools
+from cadenza.workers.agents.settings import read_budget, read_decision, read_tools, with_headers
 from cadenza.workers.agents.spec_json import spec_to_json
 from cadenza.workers.agents.tools import Tool, ToolContext, ToolRegistry
 from cadenza.workers.agents.validation import check_schema
 from cadenza.workers.connector import Connector, ConnectorCall, JobInfo
 from cadenza.workers.errors import ConnectorBpmnError, ConnectorError, ConnectorInputError
 from cadenza.workers.secrets import CredentialStore, MemoryCredentialStore
+
+if TYPE_CHECKING:  # memory needs the ``memory`` extra (pymilvus, the embedding model): imported only if used
+    from cadenza.workers.agents.agent_memory import AgentMemory
 
 __all__ = ["BUDGET_EXCEEDED", "AgentRuntime"]
 
@@ -49,6 +52,7 @@ class AgentRuntime:
         policy: PolicyEvaluator | None = None,
         masker: Masker | None = None,
         budget: Budget | None = None,
+        memory: AgentMemory | None = None,
         run_ids: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self.router = router
@@ -60,6 +64,10 @@ class AgentRuntime:
         self.masker = masker or Masker()
         self.budget = budget or Budget()
         self.run_ids = run_ids
+        self.memory = memory
+        if memory is not None:
+            for tool in memory.tools():
+                self.tools.add(tool)
 
     def connector(self) -> Connector:
         """The ``cadenza:agent`` connector served by this runtime."""
@@ -74,9 +82,11 @@ class AgentRuntime:
         close = getattr(self.ledger, "close", None)
         if close is not None:
             close()
+        if self.memory is not None:
+            self.memory.close()
 
     async def handle(self, call: ConnectorCall) -> dict[str, Any]:
-        job, inputs = call.job, call.inputs
+        job, inputs = call.job, with_headers(call.inputs, call.job)
         policy = await self._policy(inputs, job)
         spec = self._spec(inputs, job, policy)
         context = ToolContext(job, self.credentials, call.redactor)
@@ -96,6 +106,8 @@ class AgentRuntime:
         meter = Meter(spec.budget, self.prices, before)
         live = Live(self.completer(job.tenant_id, spec.model), context, self.masker, decision, results)
         result = await self.execute(spec, recorded, live, log, meter)
+        if result.status == "completed" and inputs.get("agent.recordEpisode") and self.memory is not None:
+            await self.memory.record_episode(job, spec, result.output, self.masker)
         return _result(result, scope.run_id, meter)
 
     async def execute(
@@ -147,7 +159,8 @@ class AgentRuntime:
             raise ConnectorInputError(f"policy {decision_id}: {error}") from None
 
     def _spec(self, inputs: Mapping[str, Any], job: JobInfo, policy: Policy | None) -> AgentSpec:
-        tools, approval = read_tools(inputs, self.tools, policy.allowed_tools if policy else None)
+        memory = self._memory_tools(inputs, job)
+        tools, approval = read_tools(inputs, self.tools, policy.allowed_tools if policy else None, memory)
         if policy is not None:
             approval |= policy.approval_tools
             if policy.approval_required:
@@ -178,6 +191,19 @@ class AgentRuntime:
             max_tokens=int(inputs.get("agent.maxTokensPerCall") or 1024),
             temperature=float(inputs.get("agent.temperature") or 0),
         )
+
+    def _memory_tools(self, inputs: Mapping[str, Any], job: JobInfo) -> frozenset[str]:
+        """The memory tools ``agent.memory`` puts on the allowlist; checks that memory can serve the job."""
+        wanted = [name for name in ("agent.memory", "agent.recordEpisode") if inputs.get(name)]
+        if not wanted:
+            return frozenset()
+        if self.memory is None:
+            raise ConnectorInputError(f"{wanted[0]}: this worker has no memory (memory in its configuration)")
+        try:
+            self.memory.namespace(job)
+        except ValueError as error:
+            raise ConnectorInputError(f"{wanted[0]}: no memory namespace for this job: {error}") from None
+        return frozenset(self.memory.tool_names) if inputs.get("agent.memory") else frozenset()
 
     async def _interrupted(self, job: JobInfo) -> str | None:
         """The run this very job started and did not finish (the worker crashed, the job timed out, no model

@@ -2,16 +2,18 @@
 
 An episode is a memory record of kind ``episode`` in its process's namespace. Its embedded text is the run's
 goal (a new goal is compared with past goals); the outcome, instance key and tags ride along. The record id
-is derived from the instance key, so recording the same run twice (a retried job) keeps one episode.
+is derived from the instance key (and the element, when the run names one), so recording the same run twice
+(a retried job) keeps one episode, while two agent tasks of one instance keep one each.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cadenza.workers.memory.errors import MemoryInputError
-from cadenza.workers.memory.scope import DEFAULT_TENANT, Namespace
+from cadenza.workers.memory.scope import DEFAULT_TENANT, Namespace, check_id
 from cadenza.workers.memory.store import MemoryRecord, MemoryStore
 
 __all__ = ["MAX_OUTCOME_CHARS", "EpisodicMemory", "PastRun", "RunSummary", "episode_of"]
@@ -30,6 +32,8 @@ class RunSummary:
     tenant: str = DEFAULT_TENANT
     #: Milliseconds since the epoch; now if None.
     ended_at: int | None = None
+    #: The BPMN element that ran (an agent task): an instance keeps one episode per element.
+    element_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +43,15 @@ class PastRun:
     score: float
 
 
-def _episode_id(instance_key: int) -> str:
-    return f"run-{instance_key}"
+def _episode_id(instance_key: int, element_id: str | None) -> str:
+    if not element_id:
+        return f"run-{instance_key}"
+    try:
+        return check_id(f"run-{instance_key}-{element_id}")
+    except MemoryInputError:
+        # an element id may hold characters a record id may not (an NCName allows any letter): hash it
+        digest = hashlib.sha256(element_id.encode()).hexdigest()[:16]
+        return f"run-{instance_key}-{digest}"
 
 
 class EpisodicMemory:
@@ -61,13 +72,16 @@ class EpisodicMemory:
             raise MemoryInputError(
                 f"outcome has {len(run.outcome)} characters; the limit is {MAX_OUTCOME_CHARS}"
             )
+        metadata: dict[str, object] = {"instanceKey": run.instance_key, "outcome": run.outcome}
+        if run.element_id:
+            metadata["elementId"] = run.element_id
         return self.store.add(
             Namespace(run.tenant, run.process_id),
             run.goal,
             kind="episode",
             tags=run.tags,
-            metadata={"instanceKey": run.instance_key, "outcome": run.outcome},
-            record_id=_episode_id(run.instance_key),
+            metadata=metadata,
+            record_id=_episode_id(run.instance_key, run.element_id),
             created_at=run.ended_at,
         )
 
@@ -97,4 +111,5 @@ def episode_of(record: MemoryRecord) -> RunSummary:
         tags=record.tags,
         tenant=record.namespace.tenant,
         ended_at=record.created_at,
+        element_id=record.metadata.get("elementId"),
     )
