@@ -41,7 +41,15 @@ class GatewayServer:
 async def start_gateway(engine: EnginePort, settings: GatewaySettings) -> GatewayServer:
     """Serves the Zeebe gateway API over ``engine``; raises OSError when the port cannot be bound."""
     receive = max(settings.max_message_bytes, settings.max_variables_bytes + _ENVELOPE_BYTES)
-    options = [("grpc.max_receive_message_length", receive), ("grpc.max_send_message_length", receive)]
+    options = [
+        ("grpc.max_receive_message_length", receive),
+        ("grpc.max_send_message_length", receive),
+        # Clients keep long polls and job streams alive with pings (pyzeebe every 45 s, others every 10 s);
+        # gRPC's server default answers a ping more often than every 5 minutes with GOAWAY "too_many_pings".
+        # Zeebe's gateway permits them (minKeepAliveInterval); so does Cadenza, down to 10 s, idle or not.
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+    ]
     interceptors = [] if settings.token is None else [TokenCheck(settings.token)]
     server = grpc.aio.server(options=options, interceptors=interceptors)
     gateway = Gateway(engine, settings)
