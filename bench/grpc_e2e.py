@@ -177,9 +177,11 @@ def run_client(server: Server, case: str, args: argparse.Namespace) -> dict[str,
 
 
 def reset_postgres(url: str) -> None:
+    """Drops every table in the database's public schema: the store's and the REST API's views alike."""
     engine = create_engine(normalize_url(url))
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
