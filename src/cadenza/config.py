@@ -16,8 +16,8 @@ _MB = 1024 * 1024
 
 
 def default_event_loop() -> str:
-    """uvloop when it is installed (a dependency except on Windows): about 6 % less server CPU per instance
-    and up to a fifth more instances/s at 64 in flight in bench/grpc_e2e.py; else asyncio's own loop."""
+    """uvloop when it is installed (a dependency except on Windows): 4-9 % less server CPU per instance than
+    asyncio's loop in bench/grpc_e2e.py (docs/bench-grpc.md); else asyncio's own loop."""
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
