@@ -177,9 +177,11 @@ def run_client(server: Server, case: str, args: argparse.Namespace) -> dict[str,
 
 
 def reset_postgres(url: str) -> None:
+    """Drops every table in the database's public schema: the store's and the REST API's views alike."""
     engine = create_engine(normalize_url(url))
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
@@ -209,9 +211,10 @@ def table(servers: list[Server], cases: list[str]) -> list[str]:
 def breakdown(servers: list[Server]) -> list[str]:
     """Where each Cadenza server's CPU went, per instance over the whole run (the writer's own counters)."""
     lines = [
-        "| server | server CPU us/instance | engine | store commit | gRPC, asyncio, gateway, adapter "
-        "| commands/batch | records/instance | commit wall ms/batch |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | server CPU us/instance | engine | store commit "
+        "| the rest: gRPC, asyncio, gateway, adapter, views | commits/instance | commands/batch "
+        "| records/instance | commit wall ms/batch |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         path = server.folder / "writer.json"
@@ -226,7 +229,7 @@ def breakdown(servers: list[Server]) -> list[str]:
         batches = max(1, stats["batches"])
         lines.append(
             f"| {server.name} | {total:,.0f} | {engine:,.0f} | {store:,.0f} | "
-            f"{total - engine - store:,.0f} | "
+            f"{total - engine - store:,.0f} | {stats['batches'] / instances:.2f} | "
             f"{stats['commands'] / batches:.1f} | {stats['records'] / instances:.1f} | "
             f"{1000 * stats['commit_wall'] / batches:.2f} |"
         )
@@ -249,6 +252,7 @@ def main() -> None:
         "--before-src",
         help="a Cadenza src/ folder (e.g. from git archive) to run as 'sqlite-before' beside 'sqlite' (A/B)",
     )
+    parser.add_argument("--before-name", default="sqlite-before", help="the name --before-src runs under")
     args = parser.parse_args()
     cases = args.cases.split(",")
     names = ["fake"] + [n for n in args.servers.split(",") if n != "fake"]
@@ -260,9 +264,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         servers = [_server(name, Path(folder), args.postgres) for name in names]
         if args.before_src:
-            before = Path(folder) / "sqlite-before"
+            before = Path(folder) / args.before_name
             before.mkdir()
-            servers.append(Server("sqlite-before", before, pythonpath=args.before_src))
+            servers.append(Server(args.before_name, before, pythonpath=args.before_src))
         try:
             for server in servers:
                 server.start()

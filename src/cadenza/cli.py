@@ -134,7 +134,7 @@ def serve(
         str | None,
         typer.Option(
             "--event-loop",
-            help="asyncio or uvloop (faster). (env CADENZA_EVENT_LOOP, default asyncio)",
+            help="uvloop (faster) or asyncio. (env CADENZA_EVENT_LOOP, default uvloop when installed)",
         ),
     ] = None,
     demo: Annotated[

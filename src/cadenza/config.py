@@ -6,13 +6,19 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EVENT_LOOPS", "ConfigError", "ServeConfig", "load_config"]
+__all__ = ["EVENT_LOOPS", "ConfigError", "ServeConfig", "default_event_loop", "load_config"]
 
 _MB = 1024 * 1024
+
+
+def default_event_loop() -> str:
+    """uvloop when it is installed (a dependency except on Windows): 4-9 % less server CPU per instance than
+    asyncio's loop in bench/grpc_e2e.py (docs/bench-grpc.md); else asyncio's own loop."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 class ConfigError(ValueError):
@@ -42,8 +48,8 @@ class ServeConfig:
     users: Path | None = None
     #: Where the web apps' builds are (``tasklist/dist``, ``modeler/dist``); None: the repository's folders.
     web_dir: Path | None = None
-    #: The asyncio event loop: ``asyncio`` (the standard one) or ``uvloop`` (faster: libuv).
-    event_loop: str = "asyncio"
+    #: The asyncio event loop: ``uvloop`` (libuv, faster; the default when installed) or ``asyncio``.
+    event_loop: str = field(default_factory=default_event_loop)
 
     @property
     def store_url(self) -> str:
@@ -76,10 +82,10 @@ def load_config(env: Mapping[str, str] | None = None, **options: Any) -> ServeCo
     """The defaults, then ``env`` (``os.environ`` if None), then ``options`` that are not None."""
     environ = os.environ if env is None else env
     values: dict[str, Any] = {}
-    for field in fields(ServeConfig):
-        text = environ.get(_ENV[field.name])
+    for setting in fields(ServeConfig):
+        text = environ.get(_ENV[setting.name])
         if text not in (None, ""):
-            values[field.name] = _parse(field.name, text)
+            values[setting.name] = _parse(setting.name, text)
     for name, value in options.items():
         if name not in _ENV:
             raise TypeError(f"unknown setting {name!r}")

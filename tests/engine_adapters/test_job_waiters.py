@@ -117,3 +117,59 @@ def test_a_poll_cancelled_while_its_activation_commits_hands_the_job_back() -> N
         await engine.stop()
 
     asyncio.run(scenario())
+
+
+def _activated(store: RecordingStore) -> list[list[int]]:
+    """The job keys of every JOB_BATCH ACTIVATED event committed, in order."""
+    return [
+        list(r.value["jobKeys"])
+        for c in store.commits
+        for r in c
+        if r.value_type is ValueType.JOB_BATCH and r.intent == "ACTIVATED"
+    ]
+
+
+def test_only_as_many_waiters_as_there_are_jobs_join_the_batch() -> None:
+    store = RecordingStore()
+
+    async def scenario() -> None:
+        engine = await _started(store)
+        first = asyncio.create_task(engine.activate_jobs(POLL, request_timeout_ms=5000))
+        await asyncio.sleep(0.05)  # both have polled and wait (the first poll wrote the one empty batch)
+        second = asyncio.create_task(engine.activate_jobs({**POLL, "worker": "v"}, request_timeout_ms=5000))
+        await asyncio.sleep(0.05)
+        before = len(_activated(store))
+        await _create(engine)
+        [job] = (await asyncio.wait_for(first, 2)).value["jobKeys"]
+        await asyncio.sleep(0.05)
+        assert not second.done()  # not activated into an empty batch: still waiting for a job
+        assert _activated(store)[before:] == [[job]]
+        await _create(engine)
+        [other] = (await asyncio.wait_for(second, 2)).value["jobKeys"]
+        assert other != job
+        assert _activated(store)[before:] == [[job], [other]]
+        await engine.stop()
+
+    asyncio.run(scenario())
+
+
+def test_jobs_made_in_one_batch_serve_as_many_waiters_as_they_can() -> None:
+    store = RecordingStore()
+
+    async def scenario() -> None:
+        engine = await _started(store)
+        polls = []
+        for worker in ("a", "b", "c"):
+            polls.append(
+                asyncio.create_task(engine.activate_jobs({**POLL, "worker": worker}, request_timeout_ms=5000))
+            )
+            await asyncio.sleep(0.05)
+        await asyncio.gather(_create(engine), _create(engine))  # two jobs, one batch or two
+        served = [(await asyncio.wait_for(poll, 2)).value["jobKeys"] for poll in polls[:2]]
+        assert len({key for keys in served for key in keys}) == 2 and all(len(keys) == 1 for keys in served)
+        await asyncio.sleep(0.05)
+        assert not polls[2].done()
+        assert [keys for keys in _activated(store) if not keys] == [[]]  # only the very first poll's
+        await engine.stop()
+
+    asyncio.run(scenario())

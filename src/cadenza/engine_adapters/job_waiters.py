@@ -72,16 +72,30 @@ class JobWaiters:
         self._waiting.pop(future, None)
 
     def take_servable(self, state: EngineState) -> list[tuple[Record, asyncio.Future[Record | None]]]:
-        """Removes and returns the waiters for which ``state`` now has activatable jobs."""
+        """Removes and returns the waiters that ``state``'s activatable jobs can serve, in arrival order.
+
+        Each taken waiter claims up to its ``maxJobsToActivate`` of them; a waiter is left waiting once the
+        earlier ones claimed them all. A worker that streams and long-polls the same type (pyzeebe does) would
+        otherwise have its second activation processed, written and answered empty for every job."""
+        left: dict[tuple[str, str], int] = {}  # activatable jobs not claimed yet, per (tenant, type)
         taken = []
         for future, command in list(self._waiting.items()):
             if future.done():
                 continue
-            tenants = command.value.get("tenantIds") or [command.tenant]
             job_type = str(command.value.get("type") or "")
-            if any(state.jobs.activatable(tenant, job_type) for tenant in tenants):
-                del self._waiting[future]
-                taken.append((command, future))
+            pools = [(tenant, job_type) for tenant in command.value.get("tenantIds") or [command.tenant]]
+            for pool in pools:
+                if pool not in left:
+                    left[pool] = len(state.jobs.activatable(*pool))
+            if not any(left[pool] for pool in pools):
+                continue
+            wanted = max(1, int(command.value.get("maxJobsToActivate") or 1))
+            for pool in pools:  # claims as the engine activates: tenant by tenant, up to the batch's size
+                claimed = min(wanted, left[pool])
+                left[pool] -= claimed
+                wanted -= claimed
+            del self._waiting[future]
+            taken.append((command, future))
         return taken
 
 
