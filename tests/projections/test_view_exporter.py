@@ -100,3 +100,26 @@ def test_a_failing_batch_rolls_back_its_rows_with_its_position_and_is_retried(st
         await engine.stop()
 
     asyncio.run(main())
+
+
+def test_on_sqlite_the_views_are_written_on_the_engines_store_thread(store_url: str) -> None:
+    """One writer to a SQLite file: the views' batches queue behind the engine's commits on its thread, instead
+    of meeting SQLite's write lock; PostgreSQL keeps a thread of its own. Either way the views follow the log."""
+
+    async def main() -> None:
+        engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
+        async with local_api(engine) as api:
+            exporter = api.services.exporter
+            shares = exporter.executor is engine.store_executor
+            assert shares is (api.services.views.dialect == "sqlite")
+            await _start_instances(engine, 3)
+            for _ in range(500):
+                if _count(api.services.views, tasks) == 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert _count(api.services.views, tasks) == 3
+        # the engine, not the exporter, shuts the shared thread down, after closing its store on it
+        with pytest.raises(RuntimeError):
+            engine.store_executor.submit(int)
+
+    asyncio.run(main())

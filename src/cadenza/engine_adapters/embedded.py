@@ -117,6 +117,13 @@ class EmbeddedEngine:
         state.on_root_completed = self._root_completed
         self.engine = Engine(state, limits=self.limits)
 
+    @property
+    def store_executor(self) -> ThreadPoolExecutor:
+        """The one thread that runs the store's work (commits, reads). Whoever writes to the same SQLite file
+        (the REST API's views) runs there too: writes then follow each other instead of meeting SQLite's
+        write lock, whose busy handler sleeps in steps of milliseconds while the writer waits."""
+        return self._io
+
     async def _run_io(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
 

@@ -31,7 +31,9 @@ _log = logging.getLogger(__name__)
 
 
 class ViewExporter:
-    def __init__(self, store: Store, views: ViewDb, *, partition: int = 1) -> None:
+    def __init__(
+        self, store: Store, views: ViewDb, *, partition: int = 1, executor: ThreadPoolExecutor | None = None
+    ) -> None:
         self.store = store
         self.views = views
         self.partition = partition
@@ -40,7 +42,9 @@ class ViewExporter:
         self.handlers = ViewHandlers()
         self._wake = asyncio.Event()
         self._advanced = asyncio.Condition()
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-views")
+        #: The thread its batches run on: its own, or one it shares (the engine's store thread on SQLite).
+        self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-views")
+        self._owns_executor = executor is None
         self._task: asyncio.Task[None] | None = None
         self._upsert = upsert(views.dialect, exporter_positions, ["exporter", "partition"], ["position"])
 
@@ -54,7 +58,8 @@ class ViewExporter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        self._io.shutdown(wait=True)
+        if self._owns_executor:
+            self.executor.shutdown(wait=True)
 
     def notify(self, _records: list[Record]) -> None:
         """The engine's commit listener: cheap, never blocks the writer."""
@@ -79,7 +84,7 @@ class ViewExporter:
                 self._wake.set()
 
     async def _run(self, fn: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._io, fn)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
 
     def _load_position(self) -> int:
         with self.views.read() as conn:
