@@ -9,6 +9,7 @@ message with that key starts nothing while the instance is active (§6.4).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -111,6 +112,10 @@ class MessageState:
 
     def subscriptions_of(self, element_key: int) -> list[int]:
         return self._subscriptions.lookup("owner", element_key)
+
+    def owners(self) -> Mapping[Hashable, dict[int, None]]:
+        """Element instance key -> its message subscriptions (live)."""
+        return self._subscriptions.index("owner")
 
     def put_subscription(self, key: int, value: dict[str, Any]) -> None:
         self._subscriptions.put(key, value)
