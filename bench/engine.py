@@ -27,6 +27,11 @@ round: the store's share alone.
 each job completion sets ``count`` and the gateway tests ``count < n``. Reported: time per iteration and the
 peak memory (tracemalloc, a separate untimed run) of the one instance, for both engines.
 
+GC: each Cadenza round runs as ``cadenza serve`` runs the engine, under the process's GC policy
+(``cadenza.engine_adapters.gc_policy``: ``gc.freeze()`` once start-up is done, here after the deployment,
+and a young-generation threshold of 10,000), and CPython's defaults come back before SpiffWorkflow's turn,
+which runs as it ships. ``--gc-defaults`` runs both under CPython's defaults.
+
 Run: ``.venv/bin/python bench/engine.py`` (needs the ``bench`` extra: SpiffWorkflow).
 """
 
@@ -52,6 +57,7 @@ from SpiffWorkflow.util.task import TaskState
 from cadenza.core.engine import Engine
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.core.state import EngineState
+from cadenza.engine_adapters.gc_policy import apply_engine_gc_policy, restore_default_gc
 from cadenza.store import StateChange
 from store import fresh_postgres, fresh_sqlite  # bench/store.py, beside this script
 
@@ -117,14 +123,35 @@ def _complete(job_key: int, variables: str = "{}") -> Record:
     return _command(ValueType.JOB, "COMPLETE", {"variables": variables}, job_key)
 
 
+@contextmanager
+def deployed_gc(enabled: bool) -> Iterator[None]:
+    """Cadenza as ``cadenza serve`` runs it: the engine process's GC policy applied once start-up is done
+    (``cadenza.engine_adapters.gc_policy``), CPython's defaults again afterwards for SpiffWorkflow's turn."""
+    if not enabled:
+        yield
+        return
+    apply_engine_gc_policy()
+    try:
+        yield
+    finally:
+        restore_default_gc()
+
+
 def cadenza_round(
-    case: str, instances: int, batch: int, in_flight: int, commit: Commit | None
+    case: str, instances: int, batch: int, in_flight: int, commit: Commit | None, gc_policy: bool = False
 ) -> tuple[float, float, int]:
     """Runs ``instances`` instances to completion; returns (seconds, CPU seconds of this process, records)."""
     process_id, jobs_per_instance = CASES[case]
     partition = Partition(commit)
     partition.deploy(f"{case}.bpmn")
     partition.records = 0
+    with deployed_gc(gc_policy):
+        return _drive(partition, process_id, jobs_per_instance, instances, batch, in_flight)
+
+
+def _drive(
+    partition: Partition, process_id: str, jobs_per_instance: int, instances: int, batch: int, in_flight: int
+) -> tuple[float, float, int]:
     created = completed_jobs = 0
     began, cpu_began = time.perf_counter(), time.process_time()
     while True:
@@ -238,7 +265,7 @@ def peak_memory(fn: Callable[[], int]) -> int:
 def throughput(args: argparse.Namespace) -> None:
     print(
         "| case | engine | instances/s | records/s | vs SpiffWorkflow | vs SpiffWorkflow, CPU time |"
-        f"  (median of {args.rounds})"
+        f"  (median of {args.rounds}; Cadenza's GC: {'defaults' if args.gc_defaults else 'serve policy'})"
     )
     print("|---|---|---:|---:|---:|---:|")
     for case in CASES:
@@ -263,7 +290,9 @@ def throughput(args: argparse.Namespace) -> None:
             for name, fresh in rows:
                 with fresh() as store:
                     commit = None if store is None else store.commit
-                    seconds, cpu, records = cadenza_round(case, instances, args.batch, args.in_flight, commit)
+                    seconds, cpu, records = cadenza_round(
+                        case, instances, args.batch, args.in_flight, commit, not args.gc_defaults
+                    )
                 rates[name].append(instances / seconds)
                 record_rates[name].append(records / seconds)
                 ratios[name].append(spiff_seconds / seconds)
@@ -299,7 +328,8 @@ def loop(args: argparse.Namespace) -> None:
         cadenza = []
         for _ in range(rounds):
             partition = loop_partition()
-            seconds, done = timed(lambda n=n, p=partition: cadenza_loop(p, n))
+            with deployed_gc(not args.gc_defaults):
+                seconds, done = timed(lambda n=n, p=partition: cadenza_loop(p, n))
             assert done == n, (n, done)
             cadenza.append(seconds / n)
         partition = loop_partition()
@@ -364,17 +394,12 @@ def main() -> None:
     parser.add_argument("--spiff-loop-max", type=int, default=1_000, help="longest loop to run in Spiff")
     parser.add_argument("--only", choices=("throughput", "loop", "commits"))
     parser.add_argument(
-        "--gc-tuned",
+        "--gc-defaults",
         action="store_true",
-        help="an experiment, not what the embedded adapter does: gc.freeze() after start-up and a gen-0 "
-        "threshold of 10,000 (CPython's is 700), as a long-running server might set them",
+        help="run Cadenza with CPython's default GC settings too; by default its rounds run under the GC "
+        "policy `cadenza serve` applies (cadenza.engine_adapters.gc_policy), Spiff its defaults",
     )
     args = parser.parse_args()
-    if args.gc_tuned:
-        # Full collections walk every tracked object of the process (modules, parsed models, state); freezing
-        # what start-up made leaves them out, and a higher threshold runs fewer young collections per batch.
-        gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
     if args.only == "commits":
         commits(args)
         return

@@ -92,7 +92,9 @@ def fresh_sqlite(synchronous: SqliteSynchronous) -> Iterator[Store]:
 def fresh_postgres(url: str) -> Iterator[Store]:
     engine = create_engine(normalize_url(url))
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS records, state, exporter_positions, alembic_version"))
+        # Every table any migration made (later revisions add more than the log and the state).
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     store = SqlStore(url)
     try:

@@ -29,6 +29,7 @@ from cadenza.config import ServeConfig
 from cadenza.core.limits import Limits
 from cadenza.demo import DemoWorkers
 from cadenza.engine_adapters.embedded import EmbeddedEngine
+from cadenza.engine_adapters.gc_policy import apply_engine_gc_policy
 from cadenza.identity import DEMO_USERS, UserDirectory, load_users
 from cadenza.store import open_store
 
@@ -64,6 +65,9 @@ def build_app(
         workers = DemoWorkers(engine) if demo else None
         if workers is not None:
             workers.start()
+        # Start-up is done (partitions loaded, app built): freeze it out of the collector's walks and collect
+        # young objects less often (why: cadenza.engine_adapters.gc_policy).
+        apply_engine_gc_policy()
         if announce is not None:
             announce(_banner(config, repr(store), demo))
             if services.users.demo:

@@ -216,3 +216,23 @@ def test_committed_values_are_copies_not_references(store: Store) -> None:
 
     assert store.load_partition(1).columns == {"c": {"k": {"items": [1]}}}
     assert store.read_records(1)[0].value == {"payload": {"items": [1]}}
+
+
+def test_records_sharing_one_value_object_each_read_back_their_value(store: Store) -> None:
+    # The engine writes an element's lifecycle records with its row's value object; the commit encodes it once.
+    shared = {"elementId": "task", "processInstanceKey": 7}
+    records = [event(1, instance=7), event(2, instance=7), event(3, instance=7)]
+    records = [records[0]._replace(value=shared), records[1], records[2]._replace(value=shared)]
+    store.commit(1, records, [])
+
+    read = store.read_records(1)
+    assert [r.value for r in read] == [shared, {"processInstanceKey": 7}, shared]
+    assert store.instance_records(7) == read
+
+
+def test_a_second_record_with_a_bad_value_is_refused_after_a_good_one_with_its_position(store: Store) -> None:
+    good = {"ok": 1}
+    with pytest.raises(StoreError, match="position 2 has a value that is not JSON"):
+        store.commit(1, [event(1, payload=good), event(2, payload={1, 2})], [])
+
+    assert store.read_records(1) == []

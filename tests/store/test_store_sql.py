@@ -21,7 +21,7 @@ from cadenza.store.codec import RECORD_COLUMNS, record_rows
 from cadenza.store.migrations import alembic_config
 from cadenza.store.schema import metadata
 from cadenza.store.schema import records as log_table
-from cadenza.store.sql import SqliteSynchronous, normalize_url
+from cadenza.store.sql import WAL_AUTOCHECKPOINT_PAGES, SqliteSynchronous, normalize_url
 
 
 def schema_diffs(url: str) -> list[object]:
@@ -115,6 +115,7 @@ def test_sqlite_runs_in_wal_mode_with_the_chosen_synchronous_level(
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == pragma_value
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == WAL_AUTOCHECKPOINT_PAGES
     finally:
         store.close()
 

@@ -134,9 +134,16 @@ def jobs_activated(state: EngineState, _key: int, value: dict[str, Any]) -> None
     for job_key, job in zip(value["jobKeys"], value["jobs"], strict=True):
         row = state.jobs.get(job_key)
         if row is not None:
-            state.jobs.put(
-                job_key, {**row["v"], "deadline": job["deadline"], "worker": job["worker"]}, ACTIVATED
-            )
+            stored = row["v"]
+            if len(job) == len(stored) and job["variables"] == stored["variables"]:
+                # The batch's entry is the row with the deadline and worker set (activate_jobs builds it from
+                # the row, keys in the same order): kept as it is, no second copy. Neither is changed in
+                # place afterwards; a later job event stores a new dict.
+                state.jobs.put(job_key, job, ACTIVATED)
+            else:
+                state.jobs.put(
+                    job_key, {**stored, "deadline": job["deadline"], "worker": job["worker"]}, ACTIVATED
+                )
 
 
 def _job_gone(state: EngineState, key: int, value: dict[str, Any]) -> None:

@@ -82,6 +82,11 @@ def record_rows(partition: int, records: Sequence[Record]) -> list[RecordRow]:
     records that name another partition than the commit's."""
     rows: list[RecordRow] = []
     append = rows.append
+    # Consecutive records of one element instance carry the same value object (ACTIVATING, ACTIVATED,
+    # COMPLETING and COMPLETED write its row's value): a third of a batch's records repeat a value already
+    # encoded. Keyed by identity, which is sound because every value stays alive in ``records`` during the
+    # call and nothing mutates it meanwhile, so each text is exactly what encoding it again would give.
+    texts: dict[int, str] = {}
     for (
         position,
         key,
@@ -102,10 +107,9 @@ def record_rows(partition: int, records: Sequence[Record]) -> list[RecordRow]:
                 f"committed to partition {partition}"
             )
         instance = value.get("processInstanceKey")  # as Record.process_instance_key, one call less
-        try:
-            text = _compact_json(value)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"record at position {position} has a value that is not JSON: {exc}") from exc
+        text = texts.get(id(value))
+        if text is None:
+            text = texts[id(value)] = _record_text(position, value)
         append(
             (
                 partition,
@@ -124,6 +128,13 @@ def record_rows(partition: int, records: Sequence[Record]) -> list[RecordRow]:
             )
         )
     return rows
+
+
+def _record_text(position: int, value: Any) -> str:
+    try:
+        return _compact_json(value)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"record at position {position} has a value that is not JSON: {exc}") from exc
 
 
 def record_from_row(row: Mapping[Any, Any]) -> Record:

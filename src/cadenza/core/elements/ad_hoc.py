@@ -18,7 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from cadenza.bpmn.model import AdHocSubProcess, BoundaryEvent, EventSubProcess, FlowNode, Process, StartEvent
-from cadenza.core.elements.flow import COMPLETION_HOOKS, activate_command, child_value, model_of, terminate
+from cadenza.core.elements.flow import (
+    COMPLETION_HOOK_TYPES,
+    COMPLETION_HOOKS,
+    activate_command,
+    child_value,
+    model_of,
+    terminate,
+)
 from cadenza.core.elements.incidents import ErrorType, raise_incident
 from cadenza.core.elements.results import expected_type
 from cadenza.core.elements.variables import propagate, set_local, to_text
@@ -206,3 +213,4 @@ def _hand_up_output(writer: Writer, key: int, value: dict[str, Any]) -> None:
 
 
 COMPLETION_HOOKS.append(_on_completing)
+COMPLETION_HOOK_TYPES.update(("AD_HOC_SUB_PROCESS", INNER_INSTANCE))

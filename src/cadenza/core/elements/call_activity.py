@@ -14,6 +14,7 @@ from cadenza.bpmn.model import CallActivity, FlowNode, Process
 from cadenza.bpmn.zeebe_ext import CalledElement
 from cadenza.core.elements.flow import (
     AFTER_TERMINATED,
+    COMPLETION_HOOK_TYPES,
     COMPLETION_HOOKS,
     TERMINATION_HOOKS,
     finish_termination,
@@ -157,5 +158,6 @@ def _child_terminated(writer: Writer, _key: int, value: dict[str, Any]) -> None:
 
 
 COMPLETION_HOOKS.append(_child_completing)
+COMPLETION_HOOK_TYPES.add("PROCESS")  # a called child's root
 TERMINATION_HOOKS.append(_terminating)
 AFTER_TERMINATED.append(_child_terminated)

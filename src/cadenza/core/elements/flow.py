@@ -20,6 +20,8 @@ __all__ = [
     "AFTER_TERMINATED",
     "BODY",
     "COMPLETION_HOOKS",
+    "COMPLETION_HOOK_SCOPE_TYPES",
+    "COMPLETION_HOOK_TYPES",
     "JOIN_CHECKS",
     "SCOPE_CHANGED",
     "TERMINATION_HOOKS",
@@ -52,6 +54,11 @@ BODY = "MULTI_INSTANCE_BODY"
 #: after COMPLETED in place of taking the outgoing flows.
 CompletionHook = Callable[[Writer, int, dict[str, Any]], "bool | Callable[[], None]"]
 COMPLETION_HOOKS: list[CompletionHook] = []
+#: The ``bpmnElementType``s a completion hook may act on, of the completing element itself or of its flow
+#: scope; a module adding a hook adds the types it acts on. Other completions (most: tasks, events and
+#: gateways of a process or sub-process) skip the hooks without a call each.
+COMPLETION_HOOK_TYPES: set[str] = set()
+COMPLETION_HOOK_SCOPE_TYPES: set[str] = set()
 #: After TERMINATING: cancels what the element owns; True when termination must wait for that work.
 TerminationHook = Callable[[Writer, int, dict[str, Any]], bool]
 TERMINATION_HOOKS: list[TerminationHook] = []
@@ -103,12 +110,13 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
     if element is not None and element.io.outputs and value["bpmnElementType"] != BODY:
         _output_mappings(writer, key, value, element)
     then: Callable[[], None] | None = None
-    for hook in COMPLETION_HOOKS:
-        outcome = hook(writer, key, value)
-        if outcome is True:
-            return
-        if outcome is not False:
-            then = outcome
+    if _hooked(writer, value):
+        for hook in COMPLETION_HOOKS:
+            outcome = hook(writer, key, value)
+            if outcome is True:
+                return
+            if outcome is not False:
+                then = outcome
     writer.event(_PI, _I.ELEMENT_COMPLETED, key, value, tenant)
     if then is not None:
         then()
@@ -120,6 +128,13 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
         take_flows(writer, value, scope_key, outgoing, model)
     else:
         scope_done(writer, scope_key)
+
+
+def _hooked(writer: Writer, value: dict[str, Any]) -> bool:
+    if value["bpmnElementType"] in COMPLETION_HOOK_TYPES:
+        return True
+    scope = writer.state.elements.get(value["flowScopeKey"])
+    return scope is not None and scope["v"]["bpmnElementType"] in COMPLETION_HOOK_SCOPE_TYPES
 
 
 def _output_mappings(writer: Writer, key: int, value: dict[str, Any], element: FlowNode) -> None:

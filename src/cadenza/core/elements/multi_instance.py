@@ -18,6 +18,8 @@ from cadenza.bpmn.model import Activity, MultiInstance
 from cadenza.core.elements.flow import (
     AFTER_TERMINATED,
     BODY,
+    COMPLETION_HOOK_SCOPE_TYPES,
+    COMPLETION_HOOK_TYPES,
     COMPLETION_HOOKS,
     complete,
     model_of,
@@ -192,4 +194,6 @@ def _inner_terminated(writer: Writer, _key: int, value: dict[str, Any]) -> None:
 
 
 COMPLETION_HOOKS.append(_on_completing)
+COMPLETION_HOOK_TYPES.add(BODY)
+COMPLETION_HOOK_SCOPE_TYPES.add(BODY)  # an inner instance
 AFTER_TERMINATED.append(_inner_terminated)

@@ -323,6 +323,8 @@ def element_leaving(writer: Writer, key: int) -> None:
 def close_subscriptions(writer: Writer, key: int, targets: frozenset[str] | None = None) -> None:
     """Closes what ``key`` subscribed to (only the catch events in ``targets``, if given)."""
     state = writer.state
+    if not state.has_subscriptions(key):
+        return  # the usual case (a task without boundary events), answered without a lookup per kind
     for timer_key in state.timers.of_element(key):
         timer = state.timers.get(timer_key)
         if timer is not None and (targets is None or timer["targetElementId"] in targets):

@@ -39,6 +39,7 @@ class EngineState:
         "conditions",
         "_meta",
         "_meta_data",
+        "_subscription_owners",
     )
 
     def __init__(self, partition: int = 1) -> None:
@@ -61,6 +62,22 @@ class EngineState:
         self.on_root_completed: Callable[[int, dict[str, str]], None] | None = None
         self.user_tasks = UserTaskState(self.db)
         self.conditions = ConditionState(self.db)
+        # The owner indexes of every kind of subscription, live (a restore rebuilds them in place).
+        self._subscription_owners = (
+            self.timers.owners(),
+            self.messages.owners(),
+            self.conditions.owners(),
+            self.signals.owners(),
+        )
+
+    def has_subscriptions(self, element_key: int) -> bool:
+        """Whether the element instance has any timer, message, conditional or signal subscription open:
+        one call for the question every element's completion asks, almost always answered no."""
+        # A loop, not any(generator): this runs for every element instance that leaves.
+        for owners in self._subscription_owners:  # noqa: SIM110
+            if owners.get(element_key):
+                return True
+        return False
 
     @property
     def last_key(self) -> int:

@@ -8,6 +8,7 @@ finds the subscriptions it may satisfy without a scan; a process's conditional s
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -57,6 +58,10 @@ class ConditionState:
 
     def of_element(self, element_key: int) -> list[int]:
         return self._rows.lookup("owner", element_key)
+
+    def owners(self) -> Mapping[Hashable, dict[int, None]]:
+        """Element instance key -> its conditional subscriptions (live)."""
+        return self._rows.index("owner")
 
     def of_instance(self, process_instance_key: int) -> list[int]:
         """Open subscriptions of one process instance, oldest first."""

@@ -102,8 +102,12 @@ class ElementState:
         """A taken flow is in flight until its target activates; the scope must not complete meanwhile."""
         self._count(scope_key, 1)
         name = f"{scope_key}/{target_id}"
-        joins = dict(self._joins.data.get(name) or {})
-        joins[flow_id] = joins.get(flow_id, 0) + 1
+        waiting = self._joins.data.get(name)
+        if waiting is None:  # the usual case: no token waits there yet
+            joins = {flow_id: 1}
+        else:
+            joins = dict(waiting)
+            joins[flow_id] = joins.get(flow_id, 0) + 1
         self._joins.put(name, joins)
         self._scope_joins.setdefault(scope_key, {})[name] = None
 
@@ -113,6 +117,9 @@ class ElementState:
         taken = self._joins.data.get(name)
         if not taken:
             return 0
+        if len(taken) == 1 and next(iter(taken.values())) == 1:  # one token by one flow: all of it consumed
+            self._delete_join(scope_key, name)
+            return 1
         joins = dict(taken)
         consumed = list(joins) if join else [next(iter(joins))]
         for flow_id in consumed:

@@ -7,6 +7,7 @@ events, which belong to the process definition instead).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -50,6 +51,10 @@ class TimerState:
 
     def of_element(self, element_key: int) -> list[int]:
         return self._rows.lookup("owner", element_key)
+
+    def owners(self) -> Mapping[Hashable, dict[int, None]]:
+        """Element instance key -> its subscriptions of this kind (live)."""
+        return self._rows.index("owner")
 
     def of_start_events(self, process_definition_key: int) -> list[int]:
         return self._rows.lookup("start", process_definition_key)
@@ -96,6 +101,10 @@ class SignalState:
 
     def of_element(self, element_key: int) -> list[int]:
         return self._rows.lookup("owner", element_key)
+
+    def owners(self) -> Mapping[Hashable, dict[int, None]]:
+        """Element instance key -> its subscriptions of this kind (live)."""
+        return self._rows.index("owner")
 
     def of_start_events(self, process_definition_key: int) -> list[int]:
         return self._rows.lookup("start", process_definition_key)

@@ -6,7 +6,7 @@ Row keys are engine keys, which only grow, so each index keeps its keys in inser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -39,6 +39,10 @@ class IndexedColumn:
     def lookup(self, index: str, value: Hashable) -> list[int]:
         found = self._maps[index].get(value)
         return list(found) if found else []  # mostly empty: an element with no subscription of this kind
+
+    def index(self, name: str) -> Mapping[Hashable, dict[int, None]]:
+        """The live index ``name`` (index value -> row keys), for hot membership tests without a call."""
+        return self._maps[name]
 
     def items(self) -> list[tuple[int, dict[str, Any]]]:
         return list(self._rows.items())

@@ -9,6 +9,7 @@ message with that key starts nothing while the instance is active (§6.4).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from cadenza.core.state.db import StateDb
@@ -52,7 +53,15 @@ def _start_key(tenant: str, process_id: str, correlation_key: str) -> str:
 
 
 class MessageState:
-    __slots__ = ("_messages", "_deadlines", "_subscriptions", "_starts", "_start_keys", "_started")
+    __slots__ = (
+        "_messages",
+        "_deadlines",
+        "_subscriptions",
+        "_starts",
+        "_start_keys",
+        "_started",
+        "_started_by",
+    )
 
     def __init__(self, db: StateDb) -> None:
         self._messages = IndexedColumn(db, "messages", slot=_message_slot, id=_message_id)
@@ -65,6 +74,8 @@ class MessageState:
         )
         self._start_keys = db.column("message_start_keys", int_keys=False)
         self._started = db.column("message_started_instances")
+        # Asked by every element that leaves: the column's own dict lookup (restored in place), no frame.
+        self._started_by = self._started.data.get
 
     def rebuild_indexes(self) -> None:
         self._messages.rebuild()
@@ -112,6 +123,10 @@ class MessageState:
     def subscriptions_of(self, element_key: int) -> list[int]:
         return self._subscriptions.lookup("owner", element_key)
 
+    def owners(self) -> Mapping[Hashable, dict[int, None]]:
+        """Element instance key -> its message subscriptions (live)."""
+        return self._subscriptions.index("owner")
+
     def put_subscription(self, key: int, value: dict[str, Any]) -> None:
         self._subscriptions.put(key, value)
 
@@ -142,7 +157,7 @@ class MessageState:
 
     def started_by(self, instance: int) -> dict[str, Any] | None:
         """``{tenantId, bpmnProcessId, correlationKey}`` of a running instance a keyed message started."""
-        row: dict[str, Any] | None = self._started.get(instance)
+        row: dict[str, Any] | None = self._started_by(instance)
         return row
 
     def put_started_with(self, tenant: str, process_id: str, correlation_key: str, instance: int) -> None:

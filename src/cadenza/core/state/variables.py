@@ -35,9 +35,11 @@ class VariableState:
     def scope_chain(self, scope_key: int) -> list[int]:
         chain = []
         key = scope_key
+        element = self._elements.get  # parent_scope inlined: this runs for every job handed out
         while key > 0:
             chain.append(key)
-            key = self.parent_scope(key)
+            row = element(key)
+            key = -1 if row is None else row["v"]["flowScopeKey"]
         return chain
 
     def find(self, scope_key: int, name: str) -> int | None:
@@ -50,9 +52,12 @@ class VariableState:
     def visible_texts(self, scope_key: int) -> dict[str, str]:
         """Every variable visible from a scope (inner names hide outer ones), as JSON text."""
         out: dict[str, str] = {}
+        data = self._data
         for key in self.scope_chain(scope_key):
-            for name, (_, text) in self.local(key).items():
-                out.setdefault(name, text)
+            rows = data.get(key)
+            if rows:
+                for name, (_, text) in rows.items():
+                    out.setdefault(name, text)
         return out
 
     def view(self, scope_key: int) -> ScopeView:
