@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from cadenza.core.records import Record
+from cadenza.store.checkpoint import WalCheckpointer
 from cadenza.store.codec import (
     RECORD_COLUMNS,
     StoreError,
@@ -54,12 +55,12 @@ SqliteSynchronous = Literal["NORMAL", "FULL", "EXTRA"]
 # Execution option marking a transaction that writes: on SQLite it begins with BEGIN IMMEDIATE, so the write
 # lock is taken (waiting up to the busy timeout) before any statement runs, never half-way through a batch.
 _WRITES = "cadenza_writes"
-#: WAL pages between two automatic checkpoints (SQLite's default: 1,000, about 4 MB). A checkpoint copies
-#: the WAL's pages into the database file and fsyncs both: the one fsync that commits with synchronous=NORMAL
-#: meet. A larger window meets it less often and copies a page rewritten by many commits (the instance
-#: index's recent leaves, state rows) once. Measured: 15-20% less wall time for a run of commits on the shared
-#: machine, for a WAL of up to ~16 MB (docs/bench.md). Durability is the same: commits are in the WAL.
-WAL_AUTOCHECKPOINT_PAGES = 4_000
+#: WAL pages between two automatic checkpoints, inside the commit that crosses the mark. A file database has
+#: its checkpoints run by a thread of their own (:class:`~cadenza.store.checkpoint.WalCheckpointer`), off the
+#: writer's commit path, every quarter second; this mark (about 400 MB) only bounds the WAL if that thread
+#: fell behind. (SQLite's default is 1,000 pages; with it in the commit path, checkpoints' fsyncs were the
+#: largest wait of a run of commits on the shared machine: docs/bench.md.)
+WAL_AUTOCHECKPOINT_PAGES = 100_000
 # Any constant works; it only has to be the same in every process that migrates the same database.
 _MIGRATION_LOCK = 0x63_61_64_65_6E_7A_61  # "cadenza"
 
@@ -84,8 +85,11 @@ class SqlStore:
     ) -> None:
         self.url = normalize_url(url)
         backend = self.url.get_backend_name()
+        self._checkpointer: WalCheckpointer | None = None
         if backend == "sqlite":
             self._engine = _sqlite_engine(self.url, sqlite_synchronous, busy_timeout_ms)
+            if self.url.database not in (None, "", ":memory:"):
+                self._checkpointer = WalCheckpointer(self.url.database, busy_timeout_ms=busy_timeout_ms)
         elif backend == "postgresql":
             self._engine = create_engine(self.url)
         else:
@@ -111,6 +115,8 @@ class SqlStore:
         except BaseException:
             self._engine.dispose()
             raise
+        if self._checkpointer is not None:
+            self._checkpointer.start()  # after the migration made the file a WAL database
 
     def __repr__(self) -> str:
         return f"SqlStore({self.url.render_as_string(hide_password=True)!r})"
@@ -198,6 +204,8 @@ class SqlStore:
             )
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._engine.dispose()
 
 
