@@ -35,7 +35,9 @@ class ViewDb:
             metadata.create_all(self.engine)
         else:
             parsed = normalize_url(url)
-            self.engine = create_engine(parsed)
+            # Connections are kept, not opened per burst: a PostgreSQL connection is a forked backend, and
+            # the pool's overflow (opened when busy, closed when returned) forks and authenticates each time.
+            self.engine = create_engine(parsed, pool_size=8, max_overflow=8)
             if parsed.get_backend_name() == "sqlite":
                 _configure_sqlite(self.engine)
         self.dialect = self.engine.dialect.name
@@ -83,8 +85,10 @@ class ViewDb:
         # Made on first use, inside the running loop its connections belong to.
         if self._async is None:
             assert self._url is not None
+            # A fixed set: a read waits for a free connection rather than opening one (see __init__); on two
+            # cores more concurrent queries than this only queue inside the database instead.
             self._async = create_async_engine(
-                self._url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20
+                self._url, isolation_level="AUTOCOMMIT", pool_size=6, max_overflow=0
             )
         return self._async
 
