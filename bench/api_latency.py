@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,46 @@ sys.path.insert(0, str(REPO / "tests"))
 from serve_support import free_port  # noqa: E402
 
 MODELS = [REPO / "bpmn" / "expense-approval.bpmn", REPO / "bpmn" / "expense-review.form"]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc): robust where wall-clock latency is not, on a
+    machine shared with other benchmarks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids(url: str | None) -> list[int]:
+    """The local PostgreSQL server's processes (the postmaster and its backends), to count the database's CPU
+    beside the server's; empty for SQLite or a server on another machine."""
+    if not url:
+        return []
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            data = str(conn.execute("SHOW data_directory").fetchone()[0])  # type: ignore[index]
+        postmaster = int(Path(data, "postmaster.pid").read_text().split()[0])
+    except (OSError, psycopg.Error, ValueError):
+        return []
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return [postmaster, *children]
+
+
+def _cpu_total(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += _cpu_seconds(pid)
+        except OSError:  # a backend that ended meanwhile
+            continue
+    return total
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -97,7 +138,9 @@ class Load:
         self.claimable = [item["key"] for item in answer.json()["items"]]
 
 
-async def run_load(address: str, rate: float, seconds: float, write_share: float) -> dict[str, Any]:
+async def run_load(
+    address: str, rate: float, seconds: float, write_share: float, server_pid: int, database: str | None
+) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=address, timeout=30, limits=limits) as client:
         token = (await client.post("/v1/auth/token", json={"username": "demo", "password": "demo"})).json()
@@ -109,6 +152,9 @@ async def run_load(address: str, rate: float, seconds: float, write_share: float
             await client.post("/v1/workflows/expense-approval/execute", json={"variables": {"amount": 1}})
         await load.refresh_tasks()
         pending: list[asyncio.Task[None]] = []
+        cpu_before = _cpu_seconds(server_pid)
+        postgres = _postgres_pids(database)  # after the warm-up: the pool's backends exist by now
+        db_before = _cpu_total(postgres)
         start = time.perf_counter()
         total = int(rate * seconds)
         for i in range(total):
@@ -121,9 +167,15 @@ async def run_load(address: str, rate: float, seconds: float, write_share: float
                 asyncio.create_task(load.refresh_tasks())
         await asyncio.gather(*pending)
         wall = time.perf_counter() - start
+        cpu = _cpu_seconds(server_pid) - cpu_before
+        db_cpu = _cpu_total(postgres) - db_before
     result: dict[str, Any] = {kind: _summary(values) for kind, values in load.latencies.items()}
     result["errors"] = dict(load.errors)
     result["achieved_rate"] = round(total / wall, 1)
+    # The server's own CPU per request (HTTP, API, engine, exporter; not the database server's).
+    result["server_cpu_ms_per_request"] = round(cpu * 1000 / total, 2)
+    if postgres:  # backends started during the run are not counted: a lower bound
+        result["postgres_cpu_ms_per_request"] = round(db_cpu * 1000 / total, 2)
     peer = result["peer"]["p50_ms"]
     for kind in ("read", "write"):
         result[kind]["p50_vs_health"] = round(result[kind]["p50_ms"] / peer, 1) if peer else None
@@ -155,7 +207,9 @@ def main() -> None:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.1)
-            result = asyncio.run(run_load(address, args.rate, args.seconds, args.write_share))
+            result = asyncio.run(
+                run_load(address, args.rate, args.seconds, args.write_share, server.pid, args.database)
+            )
         finally:
             server.terminate()
             server.wait(15)

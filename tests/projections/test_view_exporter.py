@@ -123,3 +123,43 @@ def test_on_sqlite_the_views_are_written_on_the_engines_store_thread(store_url: 
             engine.store_executor.submit(int)
 
     asyncio.run(main())
+
+
+def test_one_batch_with_inserts_and_later_updates_of_the_same_rows_ends_as_the_log_says(
+    store_url: str,
+) -> None:
+    """Inserts are gathered per table and sent together; an update in the same batch must still follow them."""
+
+    async def main() -> None:
+        engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
+        await engine.start()  # no exporter yet: everything below reaches the views in one batch
+        await _start_instances(engine, 2)
+        created = [
+            r
+            for r in engine.store.read_records(1)
+            if r.record_type is RecordType.EVENT
+            and r.value_type is ValueType.USER_TASK
+            and r.intent == "CREATED"
+        ]
+        claimed, canceled = created[0], created[1]
+        await engine.submit(
+            ValueType.USER_TASK, "CLAIM", {"assignee": "demo", "action": "claim"}, key=claimed.key
+        )
+        instance = canceled.value["processInstanceKey"]
+        await engine.submit(ValueType.PROCESS_INSTANCE, "CANCEL", {}, key=instance)
+        views = ViewDb.for_store(engine.store)
+        exporter = ViewExporter(engine.store, views)
+        await exporter.start()
+        last = engine.store.read_records(1)[-1].position
+        await exporter.caught_up(last)
+        with views.begin() as conn:
+            rows = {r.key: r for r in conn.execute(select(tasks)).all()}
+            states = dict(conn.execute(select(executions.c.key, executions.c.state)).all())
+        assert rows[claimed.key].assignee == "demo" and rows[claimed.key].state == "created"
+        assert rows[canceled.key].state == "canceled" and rows[claimed.key].approval == 1
+        assert states == {claimed.value["processInstanceKey"]: "active", instance: "canceled"}
+        await exporter.stop()
+        await views.aclose()
+        await engine.stop()
+
+    asyncio.run(main())

@@ -2,6 +2,10 @@
 
 On SQLite and PostgreSQL the store has already migrated the tables (revision 0003). A MemoryStore has no
 database, so its views live in an in-memory SQLite created from the metadata: the same queries run on both.
+
+The API's reads go through ``rows``/``first``/``scalar``, awaitable so that on PostgreSQL a round trip yields
+the event loop (psycopg's async connection under SQLAlchemy's asyncio engine) instead of blocking every other
+request while the database answers. SQLite is in-process: its reads run on the loop as they are.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from cadenza.store.schema import metadata
@@ -30,10 +35,14 @@ class ViewDb:
             metadata.create_all(self.engine)
         else:
             parsed = normalize_url(url)
-            self.engine = create_engine(parsed)
+            # Connections are kept, not opened per burst: a PostgreSQL connection is a forked backend, and
+            # the pool's overflow (opened when busy, closed when returned) forks and authenticates each time.
+            self.engine = create_engine(parsed, pool_size=8, max_overflow=8)
             if parsed.get_backend_name() == "sqlite":
                 _configure_sqlite(self.engine)
         self.dialect = self.engine.dialect.name
+        self._url = None if url is None else normalize_url(url)
+        self._async: AsyncEngine | None = None
         # Reads need no transaction: without BEGIN and COMMIT a read on PostgreSQL is one round trip, not
         # three. The in-memory database has one shared connection, so it keeps its transactions.
         self._reader = (
@@ -56,8 +65,42 @@ class ViewDb:
         with self._reader.connect() as conn:
             yield conn
 
+    async def rows(self, query: Executable) -> list[Row[Any]]:
+        """All rows of a read (no transaction: one round trip on PostgreSQL, not three)."""
+        if self.dialect != "postgresql":
+            with self.read() as conn:
+                return list(conn.execute(query).all())
+        async with self._async_engine().connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def first(self, query: Executable) -> Row[Any] | None:
+        found = await self.rows(query)
+        return found[0] if found else None
+
+    async def scalar(self, query: Executable) -> Any:
+        row = await self.first(query)
+        return None if row is None else row[0]
+
+    def _async_engine(self) -> AsyncEngine:
+        # Made on first use, inside the running loop its connections belong to.
+        if self._async is None:
+            assert self._url is not None
+            # A fixed set: a read waits for a free connection rather than opening one (see __init__); on two
+            # cores more concurrent queries than this only queue inside the database instead.
+            self._async = create_async_engine(
+                self._url, isolation_level="AUTOCOMMIT", pool_size=6, max_overflow=0
+            )
+        return self._async
+
     def close(self) -> None:
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        """Closes both pools (the async one can only be closed from the loop that used it)."""
+        if self._async is not None:
+            await self._async.dispose()
+            self._async = None
+        self.close()
 
 
 def _configure_sqlite(engine: Engine) -> None:

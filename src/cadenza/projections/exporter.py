@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from cadenza.core.records import Record
 from cadenza.projections.db import ViewDb
-from cadenza.projections.handlers import ViewHandlers
+from cadenza.projections.handlers import ViewHandlers, ViewWrites
 from cadenza.store.port import Store
 from cadenza.store.schema import exporter_positions
 from cadenza.store.sql import upsert
@@ -101,8 +101,10 @@ class ViewExporter:
         if not records:
             return 0
         with self.views.begin() as conn:
+            writes = ViewWrites(conn)
             for record in records:
-                self.handlers.apply(conn, record)
+                self.handlers.apply(writes, record)
+            writes.flush()
             self._acknowledge(conn, records[-1].position)
         self.position = records[-1].position
         return len(records)

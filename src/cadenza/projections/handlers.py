@@ -2,7 +2,7 @@
 
 Runs inside the exporter's transaction; reads only the views themselves (a task's name comes from its
 workflow's XML, deployed before any instance of it), so replaying the log into empty views gives
-the same rows.
+the same rows. Writes go through ``ViewWrites``, which sends a batch's inserts per table as one statement.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Executable, Table, insert, select, update
 
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.store.views_schema import executions, incidents_view, tasks, workflow_forms, workflows
 from cadenza.tasklist.forms import is_approval_form
 
-__all__ = ["ViewHandlers", "due_millis"]
-
-Handler = Callable[[Connection, Record], None]
+__all__ = ["ViewHandlers", "ViewWrites", "due_millis"]
 _PROCESS_END = {"ELEMENT_COMPLETED": "completed", "ELEMENT_TERMINATED": "canceled"}
 _TASK_END = {"COMPLETED": "completed", "CANCELED": "canceled"}
 
@@ -37,9 +35,36 @@ def due_millis(text: str) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
+class ViewWrites:
+    """One exporter batch's SQL. Inserts are gathered per table and sent together (one multi-row INSERT: on
+    PostgreSQL one round trip for a batch's new executions instead of one each); any other statement first
+    sends what is gathered, so an update always follows the insert of the row it changes."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._inserts: dict[Table, list[dict[str, Any]]] = {}
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        self._inserts.setdefault(table, []).append(row)
+
+    def execute(self, statement: Executable) -> Any:
+        self.flush()
+        return self.conn.execute(statement)
+
+    def flush(self) -> None:
+        for table, rows in self._inserts.items():
+            self.conn.execute(insert(table), rows)
+        self._inserts.clear()
+
+
+Handler = Callable[[ViewWrites, Record], None]
+
+
 class ViewHandlers:
     def __init__(self) -> None:
         self._names: dict[int, dict[str, str]] = {}
+        #: Whether a deployed form is an approval form, by form key (deployed forms never change).
+        self._approval_forms: dict[int, bool] = {}
         self._by_type: dict[tuple[ValueType, str], Handler] = {
             (ValueType.PROCESS, "CREATED"): self._workflow,
             (ValueType.FORM, "CREATED"): _form,
@@ -52,7 +77,7 @@ class ViewHandlers:
             (ValueType.USER_TASK, "CANCELED"): _task_ended,
         }
 
-    def apply(self, conn: Connection, record: Record) -> None:
+    def apply(self, conn: ViewWrites, record: Record) -> None:
         if record.record_type is not RecordType.EVENT:
             return
         if record.value_type is ValueType.PROCESS_INSTANCE:
@@ -63,12 +88,13 @@ class ViewHandlers:
         if handler is not None:
             handler(conn, record)
 
-    def _workflow(self, conn: Connection, record: Record) -> None:
+    def _workflow(self, conn: ViewWrites, record: Record) -> None:
         value = record.value
         names = self._element_names(value["resource"], value["bpmnProcessId"], value["resourceName"])
         self._names[record.key] = names
-        conn.execute(
-            insert(workflows).values(
+        conn.insert(
+            workflows,
+            dict(
                 key=record.key,
                 tenant=record.tenant,
                 bpmn_process_id=value["bpmnProcessId"],
@@ -77,7 +103,7 @@ class ViewHandlers:
                 resource_name=value["resourceName"],
                 deployed_at=record.timestamp,
                 resource=value["resource"],
-            )
+            ),
         )
 
     @staticmethod
@@ -89,7 +115,7 @@ class ViewHandlers:
         names[process_id] = process.name or ""
         return names
 
-    def _name(self, conn: Connection, definition_key: int, element_id: str) -> str:
+    def _name(self, conn: ViewWrites, definition_key: int, element_id: str) -> str:
         names = self._names.get(definition_key)
         if names is None:
             row = conn.execute(select(workflows).where(workflows.c.key == definition_key)).mappings().first()
@@ -97,12 +123,13 @@ class ViewHandlers:
             self._names[definition_key] = names
         return names.get(element_id) or element_id
 
-    def _task_created(self, conn: Connection, record: Record) -> None:
+    def _task_created(self, conn: ViewWrites, record: Record) -> None:
         value = record.value
         headers = value.get("customHeaders") or {}
         form_key = int(value.get("formKey") or -1)
-        conn.execute(
-            insert(tasks).values(
+        conn.insert(
+            tasks,
+            dict(
                 key=record.key,
                 tenant=record.tenant,
                 name=self._name(conn, value["processDefinitionKey"], value["elementId"]),
@@ -115,10 +142,25 @@ class ViewHandlers:
                 created_at=record.timestamp,
                 form_key=str(form_key) if form_key > 0 else "",
                 headers=json.dumps(headers),
-                approval=int(_is_approval(conn, headers, form_key)),
+                approval=int(self._is_approval(conn, headers, form_key)),
                 **_task_fields(value),
-            )
+            ),
         )
+
+    def _is_approval(self, conn: ViewWrites, headers: dict[str, Any], form_key: int) -> bool:
+        if str(headers.get("cadenza:approval", "")).lower() == "true":
+            return True
+        if form_key <= 0:
+            return False
+        if form_key not in self._approval_forms:
+            text = conn.execute(
+                select(workflow_forms.c.resource).where(workflow_forms.c.key == form_key)
+            ).scalar()
+            try:
+                self._approval_forms[form_key] = text is not None and is_approval_form(json.loads(text))
+            except ValueError:
+                self._approval_forms[form_key] = False
+        return self._approval_forms[form_key]
 
 
 def _task_fields(value: dict[str, Any]) -> dict[str, Any]:
@@ -133,23 +175,11 @@ def _task_fields(value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _is_approval(conn: Connection, headers: dict[str, Any], form_key: int) -> bool:
-    if str(headers.get("cadenza:approval", "")).lower() == "true":
-        return True
-    if form_key <= 0:
-        return False
-    text = conn.scalar(select(workflow_forms.c.resource).where(workflow_forms.c.key == form_key))
-    try:
-        return text is not None and is_approval_form(json.loads(text))
-    except ValueError:
-        return False
-
-
-def _task_changed(conn: Connection, record: Record) -> None:
+def _task_changed(conn: ViewWrites, record: Record) -> None:
     conn.execute(update(tasks).where(tasks.c.key == record.key).values(**_task_fields(record.value)))
 
 
-def _task_ended(conn: Connection, record: Record) -> None:
+def _task_ended(conn: ViewWrites, record: Record) -> None:
     conn.execute(
         update(tasks)
         .where(tasks.c.key == record.key)
@@ -157,24 +187,26 @@ def _task_ended(conn: Connection, record: Record) -> None:
     )
 
 
-def _form(conn: Connection, record: Record) -> None:
+def _form(conn: ViewWrites, record: Record) -> None:
     value = record.value
-    conn.execute(
-        insert(workflow_forms).values(
+    conn.insert(
+        workflow_forms,
+        dict(
             key=record.key,
             tenant=record.tenant,
             form_id=value["formId"],
             version=value["version"],
             resource=value["resource"],
-        )
+        ),
     )
 
 
-def _execution(conn: Connection, record: Record) -> None:
+def _execution(conn: ViewWrites, record: Record) -> None:
     value = record.value
     if record.intent == "ELEMENT_ACTIVATING":
-        conn.execute(
-            insert(executions).values(
+        conn.insert(
+            executions,
+            dict(
                 key=record.key,
                 tenant=record.tenant,
                 process_definition_key=value["processDefinitionKey"],
@@ -184,7 +216,7 @@ def _execution(conn: Connection, record: Record) -> None:
                 started_at=record.timestamp,
                 business_key=value.get("businessKey") or "",
                 incident_count=0,
-            )
+            ),
         )
     elif record.intent in _PROCESS_END:
         conn.execute(
@@ -194,10 +226,11 @@ def _execution(conn: Connection, record: Record) -> None:
         )
 
 
-def _incident_created(conn: Connection, record: Record) -> None:
+def _incident_created(conn: ViewWrites, record: Record) -> None:
     value = record.value
-    conn.execute(
-        insert(incidents_view).values(
+    conn.insert(
+        incidents_view,
+        dict(
             key=record.key,
             tenant=record.tenant,
             process_instance_key=value.get("processInstanceKey", -1),
@@ -209,17 +242,17 @@ def _incident_created(conn: Connection, record: Record) -> None:
             job_key=value.get("jobKey", -1),
             state="active",
             created_at=record.timestamp,
-        )
+        ),
     )
     _count_incident(conn, value.get("processInstanceKey", -1), +1)
 
 
-def _incident_resolved(conn: Connection, record: Record) -> None:
+def _incident_resolved(conn: ViewWrites, record: Record) -> None:
     conn.execute(update(incidents_view).where(incidents_view.c.key == record.key).values(state="resolved"))
     _count_incident(conn, record.value.get("processInstanceKey", -1), -1)
 
 
-def _count_incident(conn: Connection, instance: int, delta: int) -> None:
+def _count_incident(conn: ViewWrites, instance: int, delta: int) -> None:
     conn.execute(
         update(executions)
         .where(executions.c.key == instance)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, insert, select
 
 from cadenza.store.views_schema import task_audit, task_comments
 
-__all__ = ["add_comment", "audit", "audit_entries", "comments"]
+__all__ = ["add_comment", "audit", "audit_entries", "audit_query", "comments_query"]
 
 
 def audit(
@@ -22,10 +22,12 @@ def audit(
     )
 
 
-def audit_entries(conn: Connection, task_key: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(task_audit).where(task_audit.c.task_key == task_key).order_by(task_audit.c.id)
-    ).all()
+def audit_query(task_key: int) -> Select[Any]:
+    return select(task_audit).where(task_audit.c.task_key == task_key).order_by(task_audit.c.id)
+
+
+def audit_entries(rows: list[Any]) -> list[dict[str, Any]]:
+    """The rows of ``audit_query`` as the API shows them."""
     return [
         {"at": r.at, "actor": r.actor, "action": r.action, "changes": json.loads(r.changes)} for r in rows
     ]
@@ -42,8 +44,8 @@ def add_comment(
     return {"id": str(result.scalar_one()), "author": author, "at": at, "text": text}
 
 
-def comments(conn: Connection, task_key: int, after: int | None, limit: int) -> list[Any]:
+def comments_query(task_key: int, after: int | None, limit: int) -> Select[Any]:
     query = select(task_comments).where(task_comments.c.task_key == task_key)
     if after is not None:
         query = query.where(task_comments.c.id > after)
-    return list(conn.execute(query.order_by(task_comments.c.id).limit(limit + 1)).all())
+    return query.order_by(task_comments.c.id).limit(limit + 1)

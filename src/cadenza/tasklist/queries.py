@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
 from cadenza.identity import Principal
 from cadenza.store.views_schema import tasks
 
-__all__ = ["TaskFilter", "find_tasks", "task_row", "visible_to"]
+__all__ = ["TaskFilter", "task_page_query", "task_query", "visible_to"]
 
 Sort = Literal["due", "created", "priority"]
 _NO_DUE = 2**62  # sorts tasks without a due date after every real one
@@ -83,9 +83,7 @@ def _filtered(query: Select[Any], wanted: TaskFilter, user: Principal) -> Select
     return query.where(*conditions)
 
 
-def find_tasks(
-    conn: Connection, user: Principal, wanted: TaskFilter, after: list[Any] | None, limit: int
-) -> list[Any]:
+def task_page_query(user: Principal, wanted: TaskFilter, after: list[Any] | None, limit: int) -> Select[Any]:
     """One page (limit + 1 rows: the caller sees whether more follow) after the cursor ``[value, key]``."""
     column = _sort_column(wanted.sort)
     query = _filtered(select(tasks, column.label("sort_value")).where(visible_to(user)), wanted, user)
@@ -99,9 +97,9 @@ def find_tasks(
         query = query.order_by(column.asc(), tasks.c.key.asc())
     else:
         query = query.order_by(column.desc(), tasks.c.key.desc())
-    return list(conn.execute(query.limit(limit + 1)).all())
+    return query.limit(limit + 1)
 
 
-def task_row(conn: Connection, key: int, user: Principal) -> Any:
-    """The task if the user may see it; None otherwise (another tenant's task looks like no task)."""
-    return conn.execute(select(tasks).where(tasks.c.key == key, visible_to(user))).first()
+def task_query(key: int, user: Principal) -> Select[Any]:
+    """The task if the user may see it; no row otherwise (another tenant's task looks like no task)."""
+    return select(tasks).where(tasks.c.key == key, visible_to(user))

@@ -22,7 +22,7 @@ from cadenza.identity import Principal
 from cadenza.store.views_schema import tasks, workflow_forms
 from cadenza.tasklist.audit import add_comment, audit
 from cadenza.tasklist.forms import FieldError, validate_variables
-from cadenza.tasklist.queries import task_row
+from cadenza.tasklist.queries import task_query
 
 if TYPE_CHECKING:  # the projections import this package's forms; at run time the service only calls them
     from cadenza.projections import ViewDb, ViewExporter
@@ -58,57 +58,64 @@ class TaskService:
         self.views = views
         self.exporter = exporter
         self.clock = clock
+        # Deployed forms never change (a new deployment gets a new key), so each is read and parsed once.
+        self._forms: dict[int, Any] = {}
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
 
     # -------------------------------------------------------------------------------------------- reads
 
-    def task(self, key: int, user: Principal) -> Any:
-        with self.views.read() as conn:
-            row = task_row(conn, key, user)
+    async def task(self, key: int, user: Principal) -> Any:
+        row = await self.views.first(task_query(key, user))
         if row is None:
             raise TaskError(404, f"no task with key '{key}' was found", kind="not-found")
         return row
 
-    def _fresh(self, row: Any) -> Any:
+    async def _fresh(self, row: Any) -> Any:
         """The row after an action: the actor may no longer see it (an unclaim hands it to others)."""
-        with self.views.read() as conn:
-            return conn.execute(select(tasks).where(tasks.c.key == row.key)).first()
+        return await self.views.first(select(tasks).where(tasks.c.key == row.key))
 
-    def open_task(self, key: int, user: Principal) -> Any:
-        row = self.task(key, user)
+    async def open_task(self, key: int, user: Principal) -> Any:
+        row = await self.task(key, user)
         if row.state != "created":
             raise TaskError(
                 409, f"task '{key}' is {row.state}; it cannot change any more", kind="task-closed"
             )
         return row
 
-    def form(self, row: Any) -> Any:
+    async def form(self, row: Any) -> Any:
+        """The task's form (parsed JSON), or None. Callers must not change what it returns (it is shared)."""
         if not row.form_key:
             return None
-        with self.views.read() as conn:
-            text = conn.scalar(
-                select(workflow_forms.c.resource).where(workflow_forms.c.key == int(row.form_key))
-            )
-        try:
-            return None if text is None else json.loads(text)
-        except ValueError:
+        key = int(row.form_key)
+        if key in self._forms:
+            return self._forms[key]
+        text = await self.views.scalar(select(workflow_forms.c.resource).where(workflow_forms.c.key == key))
+        if text is None:  # not exported yet, or never deployed: ask again next time
             return None
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if len(self._forms) >= 1000:  # bounded: forms are few, but a long-lived server deploys many
+            self._forms.clear()
+        self._forms[key] = parsed
+        return parsed
 
     # ------------------------------------------------------------------------------------------ actions
 
     async def claim(self, key: int, user: Principal) -> Any:
-        row = self.open_task(key, user)
+        row = await self.open_task(key, user)
         if row.assignee and row.assignee != user.username:
             raise TaskError(409, f"task '{key}' is claimed by '{row.assignee}'", kind="already-claimed")
         if row.assignee != user.username:
             await self._command(row, "CLAIM", {"assignee": user.username, "action": "claim"})
             await self._audit(row, user, "claim", {"assignee": [row.assignee or None, user.username]})
-        return self._fresh(row)
+        return await self._fresh(row)
 
     async def unclaim(self, key: int, user: Principal) -> Any:
-        row = self.open_task(key, user)
+        row = await self.open_task(key, user)
         if row.assignee and row.assignee != user.username and MANAGERS_GROUP not in user.groups:
             raise TaskError(
                 403, f"task '{key}' is claimed by '{row.assignee}'; only they or a manager may unclaim it"
@@ -116,10 +123,10 @@ class TaskService:
         if row.assignee:
             await self._command(row, "ASSIGN", {"assignee": "", "action": "unassign"})
             await self._audit(row, user, "unclaim", {"assignee": [row.assignee, None]})
-        return self._fresh(row)
+        return await self._fresh(row)
 
     async def assign(self, key: int, user: Principal, assignee: str) -> Any:
-        row = self.open_task(key, user)
+        row = await self.open_task(key, user)
         mine = assignee in ("", user.username) and row.assignee in ("", user.username)
         if not mine and MANAGERS_GROUP not in user.groups:
             raise TaskError(
@@ -128,15 +135,15 @@ class TaskService:
         if assignee != row.assignee:
             await self._command(row, "ASSIGN", {"assignee": assignee, "action": "assign"})
             await self._audit(row, user, "assign", {"assignee": [row.assignee or None, assignee or None]})
-        return self._fresh(row)
+        return await self._fresh(row)
 
     async def complete(
         self, key: int, user: Principal, variables: dict[str, Any], action: str = "complete"
     ) -> Any:
-        row = self.open_task(key, user)
+        row = await self.open_task(key, user)
         if row.assignee and row.assignee != user.username:
             raise TaskError(409, f"task '{key}' is claimed by '{row.assignee}'; only they may complete it")
-        errors = validate_variables(self.form(row), variables)
+        errors = validate_variables(await self.form(row), variables)
         if errors:
             raise TaskError(
                 400, f"{len(errors)} field(s) of the form are not valid", kind="invalid-form", errors=errors
@@ -147,12 +154,12 @@ class TaskService:
         document = json.dumps(variables, separators=(",", ":"))
         await self._command(row, "COMPLETE", {"variables": document, "action": action})
         await self._audit(row, user, action, {"state": ["created", "completed"], "variables": variables})
-        return self._fresh(row)
+        return await self._fresh(row)
 
     async def decide(
         self, key: int, user: Principal, approve: bool, comment: str, variables: dict[str, Any]
     ) -> Any:
-        row = self.task(key, user)
+        row = await self.task(key, user)
         if not row.approval:
             raise TaskError(400, f"task '{key}' is not an approval", kind="not-an-approval")
         if row.state != "created":
@@ -164,16 +171,21 @@ class TaskService:
             )
         done = await self.complete(key, user, decided, action="approve" if approve else "reject")
         if comment.strip():  # only once the decision stands: a refused decision leaves no comment behind
-            await asyncio.to_thread(self.comment, key, user, comment)
+            await self.comment(key, user, comment)
         return done
 
-    def comment(self, key: int, user: Principal, text: str) -> dict[str, Any]:
-        row = self.task(key, user)
+    async def comment(self, key: int, user: Principal, text: str) -> dict[str, Any]:
+        row = await self.task(key, user)
         if not text.strip() or len(text) > MAX_COMMENT_CHARS:
             raise TaskError(400, f"a comment has 1 to {MAX_COMMENT_CHARS:,} characters, not {len(text):,}")
+        # Off the event loop: on SQLite a write may wait for the engine's commit to release the write lock.
+        made: dict[str, Any] = await asyncio.to_thread(self._write_comment, row, user.username, text)
+        return made
+
+    def _write_comment(self, row: Any, author: str, text: str) -> dict[str, Any]:
         with self.views.begin() as conn:
-            made = add_comment(conn, row.tenant, row.key, user.username, self.now_ms(), text)
-            audit(conn, row.tenant, row.key, made["at"], user.username, "comment", {"comment": made["id"]})
+            made = add_comment(conn, row.tenant, row.key, author, self.now_ms(), text)
+            audit(conn, row.tenant, row.key, made["at"], author, "comment", {"comment": made["id"]})
         return made
 
     # ------------------------------------------------------------------------------------------ helpers

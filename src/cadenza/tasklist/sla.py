@@ -63,8 +63,7 @@ class SlaMonitor:
         query = select(tasks).where(
             tasks.c.state == "created", tasks.c.due_at < now, tasks.c.key.not_in(breached)
         )
-        with self.service.views.read() as conn:
-            due = conn.execute(query.limit(100)).all()
+        due = await self.service.views.rows(query.limit(100))
         for row in due:
             await self._escalate(row, now)
         return len(due)

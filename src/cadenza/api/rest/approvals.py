@@ -34,7 +34,7 @@ async def list_approvals(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> dict[str, Any]:
     wanted = TaskFilter(state="created" if status == "pending" else "completed", approval=True)
-    return list_page(services, user, wanted, cursor, limit)
+    return await list_page(services, user, wanted, cursor, limit)
 
 
 @router.post("/v1/approvals/{key}/decision")

@@ -87,7 +87,9 @@ class Services:
                 ) from None
 
 
-def _services(request: Request) -> Services:
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, two thread
+# hand-offs on every request for work that takes microseconds.
+async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -95,7 +97,7 @@ def _services(request: Request) -> Services:
 Svc = Annotated[Services, Depends(_services)]
 
 
-def _principal(request: Request, services: Svc) -> Principal:
+async def _principal(request: Request, services: Svc) -> Principal:
     header = request.headers.get("authorization", "")
     token = (
         header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)

@@ -75,8 +75,7 @@ async def list_executions(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(executions.c.key < int(after[0]))
-    with services.views.read() as conn:
-        rows = conn.execute(query.order_by(executions.c.key.desc()).limit(limit + 1)).all()
+    rows = await services.views.rows(query.order_by(executions.c.key.desc()).limit(limit + 1))
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
@@ -88,16 +87,17 @@ async def _records(services: Services, user: Principal, key: str) -> tuple[int, 
     return number, records
 
 
-def _correlation_id(services: Services, key: int) -> str | None:
-    with services.views.read() as conn:
-        found: str | None = conn.scalar(select(executions.c.correlation_id).where(executions.c.key == key))
+async def _correlation_id(services: Services, key: int) -> str | None:
+    found: str | None = await services.views.scalar(
+        select(executions.c.correlation_id).where(executions.c.key == key)
+    )
     return found
 
 
 @router.get("/v1/executions/{key}")
 async def get_execution(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
     number, records = await _records(services, user, key)
-    return {**instance_view(number, records), "correlationId": _correlation_id(services, number)}
+    return {**instance_view(number, records), "correlationId": await _correlation_id(services, number)}
 
 
 @router.post("/v1/executions/{key}/cancel")

@@ -28,8 +28,7 @@ async def ready(services: Svc) -> dict[str, Any]:
     if not services.engine_running():
         raise Problem(503, "the engine's writer is not running", kind="not-ready")
     try:
-        with services.views.read() as conn:
-            conn.execute(text("SELECT 1"))
+        await services.views.rows(text("SELECT 1"))
     except Exception as error:
         raise Problem(503, f"the store does not answer: {error}", kind="not-ready") from None
     return {"status": "READY", "exportedPosition": services.exporter.position}
@@ -38,8 +37,7 @@ async def ready(services: Svc) -> dict[str, Any]:
 @router.get("/metrics", response_class=PlainTextResponse, openapi_extra={"security": []})
 async def metrics(services: Svc) -> str:
     """Prometheus text format. The breach count is the durable one (the table), so it survives restarts."""
-    with services.views.read() as conn:
-        breaches = conn.scalar(select(func.count()).select_from(sla_breaches)) or 0
+    breaches = await services.views.scalar(select(func.count()).select_from(sla_breaches)) or 0
     return (
         "# HELP cadenza_sla_breaches_total User tasks whose due date passed while open.\n"
         "# TYPE cadenza_sla_breaches_total counter\n"

@@ -61,19 +61,17 @@ async def list_incidents(
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(incidents_view.c.key < int(after[0]))
-    with services.views.read() as conn:
-        rows = conn.execute(query.order_by(incidents_view.c.key.desc()).limit(limit + 1)).all()
+    rows = await services.views.rows(query.order_by(incidents_view.c.key.desc()).limit(limit + 1))
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
-def _incident(services: Services, user: Principal, key: str) -> Any:
+async def _incident(services: Services, user: Principal, key: str) -> Any:
     number = parse_key(key, "incident")
-    with services.views.read() as conn:
-        row = conn.execute(
-            select(incidents_view).where(
-                incidents_view.c.key == number, incidents_view.c.tenant.in_(user.tenants)
-            )
-        ).first()
+    row = await services.views.first(
+        select(incidents_view).where(
+            incidents_view.c.key == number, incidents_view.c.tenant.in_(user.tenants)
+        )
+    )
     if row is None:
         raise Problem(404, f"no incident with key '{key}' was found")
     return row
@@ -81,7 +79,7 @@ def _incident(services: Services, user: Principal, key: str) -> Any:
 
 @router.post("/v1/incidents/{key}/resolve")
 async def resolve_incident(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
-    row = _incident(services, user, key)
+    row = await _incident(services, user, key)
     done = await services.accepted(ValueType.INCIDENT, "RESOLVE", {}, key=row.key, tenant=row.tenant)
     await services.settled(done)
     return {"key": key, "state": "resolved"}
@@ -91,7 +89,7 @@ async def resolve_incident(key: str, services: Svc, user: CurrentUser) -> dict[s
 async def retry_incident(
     key: str, services: Svc, user: CurrentUser, body: Retry | None = None
 ) -> dict[str, Any]:
-    row = _incident(services, user, key)
+    row = await _incident(services, user, key)
     retries = body.retries if body else 1
     if row.job_key > 0:
         await services.accepted(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated, Any, Literal
 
@@ -16,8 +15,8 @@ from cadenza.api.views import instance_view
 from cadenza.identity import Principal
 from cadenza.projections.handlers import due_millis
 from cadenza.tasklist import TaskError, TaskFilter
-from cadenza.tasklist.audit import audit_entries, comments
-from cadenza.tasklist.queries import find_tasks
+from cadenza.tasklist.audit import audit_entries, audit_query, comments_query
+from cadenza.tasklist.queries import task_page_query
 from cadenza.tasklist.service import MAX_COMMENT_CHARS
 
 __all__ = ["list_page", "router", "task_item", "task_problem"]
@@ -70,12 +69,11 @@ def task_item(row: Any, now_ms: int) -> dict[str, Any]:
     }
 
 
-def list_page(
+async def list_page(
     services: Services, user: Principal, wanted: TaskFilter, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     after = decode_cursor(cursor, 2)
-    with services.views.read() as conn:
-        rows = find_tasks(conn, user, wanted, after, limit)
+    rows = await services.views.rows(task_page_query(user, wanted, after, limit))
     now = services.tasklist.now_ms()
     return page([task_item(r, now) for r in rows], rows, limit, lambda r: [r.sort_value, r.key])
 
@@ -120,7 +118,7 @@ async def list_tasks(
         sort=sort,
         order=order,
     )
-    return list_page(services, user, wanted, cursor, limit)
+    return await list_page(services, user, wanted, cursor, limit)
 
 
 def _scope_variables(view: dict[str, Any], element_key: int) -> dict[str, Any]:
@@ -131,17 +129,17 @@ def _scope_variables(view: dict[str, Any], element_key: int) -> dict[str, Any]:
 @router.get("/v1/tasks/{key}")
 async def get_task(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
     try:
-        row = services.tasklist.task(parse_key(key, "task"), user)
+        row = await services.tasklist.task(parse_key(key, "task"), user)
     except TaskError as error:
         raise task_problem(error) from None
     records = await services.engine.history(row.process_instance_key)
     view = instance_view(row.process_instance_key, records)
-    with services.views.read() as conn:
-        notes = [_comment(c) for c in comments(conn, row.key, None, MAX_LIMIT)]
-        trail = [{**entry, "at": iso(entry["at"])} for entry in audit_entries(conn, row.key)]
+    notes = [_comment(c) for c in await services.views.rows(comments_query(row.key, None, MAX_LIMIT))]
+    entries = audit_entries(await services.views.rows(audit_query(row.key)))
+    trail = [{**entry, "at": iso(entry["at"])} for entry in entries]
     return {
         **task_item(row, services.tasklist.now_ms()),
-        "form": services.tasklist.form(row),
+        "form": await services.tasklist.form(row),
         "variables": _scope_variables(view, row.element_instance_key),
         "comments": notes,
         "history": trail,
@@ -189,19 +187,18 @@ async def list_comments(
     key: str, services: Svc, user: CurrentUser, cursor: str | None = None, limit: Limit = 50
 ) -> dict[str, Any]:
     try:
-        row = services.tasklist.task(parse_key(key, "task"), user)
+        row = await services.tasklist.task(parse_key(key, "task"), user)
     except TaskError as error:
         raise task_problem(error) from None
     after = decode_cursor(cursor, 1)
-    with services.views.read() as conn:
-        rows = comments(conn, row.key, None if after is None else int(after[0]), limit)
+    rows = await services.views.rows(comments_query(row.key, None if after is None else int(after[0]), limit))
     return page([_comment(r) for r in rows], rows, limit, lambda r: [r.id])
 
 
 @router.post("/v1/tasks/{key}/comments")
 async def add_comment(key: str, body: NewComment, services: Svc, user: CurrentUser) -> dict[str, Any]:
     try:
-        made = await asyncio.to_thread(services.tasklist.comment, parse_key(key, "task"), user, body.text)
+        made = await services.tasklist.comment(parse_key(key, "task"), user, body.text)
     except TaskError as error:
         raise task_problem(error) from None
     return {**made, "at": iso(made["at"])}

@@ -61,7 +61,7 @@ async def stop_services(services: Services) -> None:
     if services.sla is not None:
         await services.sla.stop()
     await services.exporter.stop()
-    services.views.close()
+    await services.views.aclose()
 
 
 class LocalApi:

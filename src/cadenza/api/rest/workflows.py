@@ -75,17 +75,15 @@ async def list_workflows(
     if after is not None:
         query = query.where(workflows.c.key < int(after[0]))
     query = query.order_by(workflows.c.key.desc()).limit(limit + 1)
-    with services.views.read() as conn:
-        rows = conn.execute(query).all()
+    rows = await services.views.rows(query)
     return page([_item(r) for r in rows], rows, limit, lambda r: [r.key])
 
 
-def _workflow_row(services: Services, user: Principal, key: str) -> Any:
+async def _workflow_row(services: Services, user: Principal, key: str) -> Any:
     number = parse_key(key, "workflow")
-    with services.views.read() as conn:
-        row = conn.execute(
-            select(workflows).where(workflows.c.key == number, workflows.c.tenant.in_(user.tenants))
-        ).first()
+    row = await services.views.first(
+        select(workflows).where(workflows.c.key == number, workflows.c.tenant.in_(user.tenants))
+    )
     if row is None:
         raise Problem(404, f"no workflow with key '{key}' was found")
     return row
@@ -95,7 +93,7 @@ def _workflow_row(services: Services, user: Principal, key: str) -> Any:
 async def get_workflow(key: str, services: Svc, user: CurrentUser) -> dict[str, Any]:
     from cadenza.bpmn import parse_bpmn
 
-    row = _workflow_row(services, user, key)
+    row = await _workflow_row(services, user, key)
     process = parse_bpmn(row.resource.encode(), resource_name=row.resource_name).process(row.bpmn_process_id)
     elements = [
         {"elementId": node.id, "elementType": str(node.kind), "name": node.name}
@@ -106,7 +104,7 @@ async def get_workflow(key: str, services: Svc, user: CurrentUser) -> dict[str, 
 
 @router.get("/v1/workflows/{key}/xml", response_class=Response)
 async def get_workflow_xml(key: str, services: Svc, user: CurrentUser) -> Response:
-    return Response(_workflow_row(services, user, key).resource, media_type="application/xml")
+    return Response((await _workflow_row(services, user, key)).resource, media_type="application/xml")
 
 
 @router.post(
