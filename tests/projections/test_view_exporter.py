@@ -163,3 +163,44 @@ def test_one_batch_with_inserts_and_later_updates_of_the_same_rows_ends_as_the_l
         await engine.stop()
 
     asyncio.run(main())
+
+
+def test_batches_that_follow_the_position_come_from_the_commit_not_the_store(store_url: str) -> None:
+    """Reading each committed batch back cost about as much as applying it: the exporter applies the records the
+    writer hands over, and reads the store only to catch up (here: what was committed before it started)."""
+
+    async def main() -> None:
+        engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
+        await engine.start()
+        await _start_instances(engine, 2)  # before the exporter: these come from the store
+        reads: list[int] = []
+        read_records = engine.store.read_records
+
+        def counted(partition: int, *, after: int = 0, limit: int | None = None) -> list[Record]:
+            reads.append(after)
+            return read_records(partition, after=after, limit=limit)
+
+        engine.store.read_records = counted  # type: ignore[method-assign]
+        views = ViewDb.for_store(engine.store)
+        exporter = ViewExporter(engine.store, views)
+        engine.commit_listeners.append(exporter.notify)
+        await exporter.start()
+        await exporter.caught_up(read_records(1)[-1].position)
+        assert reads and reads[0] == 0  # the catch-up reads the store
+
+        async def create(n: int) -> None:
+            value = {"bpmnProcessId": "expense-approval", "version": -1, "variables": f'{{"amount": {n}}}'}
+            done = await engine.submit(ValueType.PROCESS_INSTANCE_CREATION, "CREATE", value)
+            await exporter.caught_up(done.position)
+
+        await create(0)  # from here on the exporter follows the commits
+        following = len(reads)
+        for n in (1, 2):
+            await create(n)
+        assert len(reads) == following  # nothing read back
+        assert _count(views, tasks) == 5 and _count(views, executions) == 5
+        await exporter.stop()
+        await views.aclose()
+        await engine.stop()
+
+    asyncio.run(main())
