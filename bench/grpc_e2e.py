@@ -31,7 +31,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,17 +46,16 @@ from sqlalchemy import create_engine, text
 
 from cadenza.store.sql import normalize_url
 
+# The tests' helpers, shared with the benchmarks (bench/api_latency.py does the same).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from pg_support import reset_postgres  # noqa: E402
+from serve_support import free_port  # noqa: E402
+
 HERE = Path(__file__).parent
 PYTHON = sys.executable
 CADENZA = str(Path(sys.executable).parent / "cadenza")
 CASES = {"one@8": ("bench-one", 8), "one@64": ("bench-one", 64)}
 CASES |= {"three@8": ("bench-sequence", 8), "three@64": ("bench-sequence", 64)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -174,15 +172,6 @@ def run_client(server: Server, case: str, args: argparse.Namespace) -> dict[str,
     if report["errors"]:
         print(f"  {server.name} {case}: {report['errors']} failed calls, e.g. {report['first_error']}")
     return report
-
-
-def reset_postgres(url: str) -> None:
-    """Drops every table in the database's public schema: the store's and the REST API's views alike."""
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def table(servers: list[Server], cases: list[str]) -> list[str]:

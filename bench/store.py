@@ -15,17 +15,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from cadenza.core.records import Record, RecordType, ValueType
 from cadenza.store import MemoryStore, SqlStore, StateChange, Store
-from cadenza.store.sql import SqliteSynchronous, normalize_url
+from cadenza.store.sql import SqliteSynchronous
+
+# The tests' helpers, shared with the benchmarks (bench/api_latency.py does the same).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from pg_support import reset_postgres  # noqa: E402
 
 ROUNDS = 7
 BATCH_SIZES = (1, 10, 100)
@@ -90,12 +93,7 @@ def fresh_sqlite(synchronous: SqliteSynchronous) -> Iterator[Store]:
 
 @contextmanager
 def fresh_postgres(url: str) -> Iterator[Store]:
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as conn:
-        # Every table any migration made (later revisions add more than the log and the state).
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    reset_postgres(url)  # every table any migration made, not only the log and the state
     store = SqlStore(url)
     try:
         yield store

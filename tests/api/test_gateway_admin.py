@@ -1,6 +1,6 @@
 """The gateway's own checks of EvaluateDecision, ModifyProcessInstance, MigrateProcessInstance and
 DeleteResource (refused before anything reaches the engine), and how deployments of decisions and forms are
-reported. The engine side of these RPCs is in test_gateway_pending.py."""
+reported. The engine side of these RPCs is in test_gateway_admin_e2e.py."""
 
 from __future__ import annotations
 

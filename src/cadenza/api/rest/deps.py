@@ -25,6 +25,7 @@ __all__ = [
     "Services",
     "Svc",
     "iso",
+    "key_tenant",
     "parse_key",
     "tenant_for",
 ]
@@ -120,6 +121,13 @@ def parse_key(text: str, what: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:
         raise Problem(404, f"no {what} with key '{text[:40]}' was found")
     return int(text)
+
+
+async def key_tenant(services: Services, principal: Principal, key: int) -> str:
+    """The tenant a command on ``key`` goes to: the key's own where it is one of the caller's, else the
+    caller's first (the engine then answers NOT_FOUND for another tenant's key, as for an unknown one)."""
+    tenant = await services.engine.tenant_of(key)
+    return tenant if tenant in principal.tenants else principal.tenants[0]
 
 
 def tenant_for(principal: Principal, requested: str | None) -> str:

@@ -6,7 +6,7 @@ import json
 
 from fastapi import APIRouter
 
-from cadenza.api.rest.deps import CurrentUser, Svc, parse_key
+from cadenza.api.rest.deps import CurrentUser, Svc, key_tenant, parse_key
 from cadenza.api.schemas import ActivateAdHocActivities
 from cadenza.core.records import ValueType
 
@@ -25,12 +25,11 @@ async def activate_ad_hoc_activities(
         {"elementId": e.elementId, "variables": json.loads(services.variables(e.variables))}
         for e in body.elements
     ]
-    tenant = await services.engine.tenant_of(number)
     value = {"adHocSubProcessInstanceKey": str(number), "activateElements": elements}
     done = await services.accepted(
         ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION,
         "ACTIVATE",
         value,
-        tenant=tenant if tenant in user.tenants else user.tenants[0],
+        tenant=await key_tenant(services, user, number),
     )
     await services.settled(done)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from cadenza.api.problems import rejection_problem
-from cadenza.api.rest.deps import CurrentUser, Svc, parse_key, tenant_for
+from cadenza.api.rest.deps import CurrentUser, Svc, key_tenant, parse_key, tenant_for
 from cadenza.api.schemas import ActivateJobs, CompleteJob, FailJob, PublishMessage
 from cadenza.api.views import job_view
 from cadenza.core.records import RecordType, ValueType
@@ -37,18 +37,13 @@ async def activate_jobs(body: ActivateJobs, services: Svc, user: CurrentUser) ->
     return {"jobs": [job_view(k, j) for k, j in zip(batch["jobKeys"], batch["jobs"], strict=True)]}
 
 
-async def _job_tenant(services: Svc, user: CurrentUser, key: int) -> str:
-    tenant = await services.engine.tenant_of(key)
-    return tenant if tenant in user.tenants else user.tenants[0]
-
-
 @router.post("/v1/jobs/{key}/complete")
 async def complete_job(
     key: str, services: Svc, user: CurrentUser, body: CompleteJob | None = None
 ) -> dict[str, Any]:
     number = parse_key(key, "job")
     variables = services.variables(body.variables if body else None)
-    tenant = await _job_tenant(services, user, number)
+    tenant = await key_tenant(services, user, number)
     done = await services.accepted(
         ValueType.JOB, "COMPLETE", {"variables": variables}, key=number, tenant=tenant
     )
@@ -65,7 +60,7 @@ async def fail_job(key: str, body: FailJob, services: Svc, user: CurrentUser) ->
         "retryBackoff": body.retryBackoff,
         "variables": services.variables(body.variables),
     }
-    tenant = await _job_tenant(services, user, number)
+    tenant = await key_tenant(services, user, number)
     response = await services.accepted(ValueType.JOB, "FAIL", value, key=number, tenant=tenant)
     await services.settled(response)
     return {"jobKey": number, "state": "failed", "retries": response.value.get("retries")}

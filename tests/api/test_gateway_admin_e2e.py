@@ -1,41 +1,17 @@
-"""RPCs whose engine commands another change adds (DECISION_EVALUATION EVALUATE, PROCESS_INSTANCE_MODIFICATION
-MODIFY, PROCESS_INSTANCE_MIGRATION MIGRATE, RESOURCE_DELETION DELETE).
-
-Each test runs once the engine has a processor for its command; until that change is merged the engine
-answers "Cadenza has no processor for ...", and the test is skipped saying so (the check asks the engine
-itself, so the skip disappears by itself with the merge). The gateway's own checks of these RPCs are tested
-in test_gateway_admin.py.
+"""The administrative RPCs end to end on the engine: EvaluateDecision, DeleteResource,
+ModifyProcessInstance and MigrateProcessInstance. The gateway's own checks of these RPCs are tested in
+test_gateway_admin.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TypeVar
 
 import grpc
-import pytest
 from gateway_support import FIXTURES, Harness, activate, deploy, failure, run, start
 from pyzeebe.proto import gateway_pb2 as pb
 
-from cadenza.core.engine import Engine
-from cadenza.core.records import Record, RecordType, ValueType
 
-T = TypeVar("T", bound=Callable[[], None])
-
-
-def _needs(value_type: ValueType, intent: str) -> Callable[[T], T]:
-    command = Record(-1, 1, RecordType.COMMAND, value_type, intent, {})
-    try:
-        response = Engine().process(command, timestamp=0).response
-        missing = response is not None and response.rejection_reason.startswith("Cadenza has no processor")
-    except Exception:  # a processor that chokes on an empty command exists
-        missing = False
-    reason = f"the engine has no processor for {value_type} {intent} yet (another change adds it)"
-    return pytest.mark.skipif(missing, reason=reason)
-
-
-@_needs(ValueType.DECISION_EVALUATION, "EVALUATE")
 def test_evaluate_decision_by_id_and_by_key() -> None:
     async def scenario(h: Harness) -> None:
         deployed = await deploy(h, "discount.dmn")
@@ -64,7 +40,6 @@ def test_evaluate_decision_by_id_and_by_key() -> None:
     run(scenario)
 
 
-@_needs(ValueType.RESOURCE_DELETION, "DELETE")
 def test_delete_resource_removes_a_process_definition() -> None:
     async def scenario(h: Harness) -> None:
         deployed = await deploy(h, "one-task.bpmn")
@@ -80,7 +55,6 @@ def test_delete_resource_removes_a_process_definition() -> None:
     run(scenario)
 
 
-@_needs(ValueType.PROCESS_INSTANCE_MODIFICATION, "MODIFY")
 def test_modify_terminates_and_activates_elements() -> None:
     async def scenario(h: Harness) -> None:
         await deploy(h, "one-task.bpmn")
@@ -118,7 +92,6 @@ def test_modify_terminates_and_activates_elements() -> None:
     run(scenario)
 
 
-@_needs(ValueType.PROCESS_INSTANCE_MIGRATION, "MIGRATE")
 def test_migrate_moves_an_instance_to_another_version() -> None:
     async def scenario(h: Harness) -> None:
         await deploy(h, "one-task.bpmn")
