@@ -16,14 +16,13 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from cadenza.core.records import Record
 from cadenza.projections.db import ViewDb
-from cadenza.projections.handlers import ViewHandlers, ViewWrites
+from cadenza.projections.handlers import ViewHandlers, ViewSql, ViewWrites
 from cadenza.store.port import Store
 from cadenza.store.schema import exporter_positions
-from cadenza.store.sql import upsert
 
 __all__ = ["EXPORTER_ID", "ViewExporter"]
 
@@ -53,7 +52,7 @@ class ViewExporter:
         self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-views")
         self._owns_executor = executor is None
         self._task: asyncio.Task[None] | None = None
-        self._upsert = upsert(views.dialect, exporter_positions, ["exporter", "partition"], ["position"])
+        self._sql = ViewSql(views.engine)
 
     async def start(self) -> None:
         self.position = await self._run(self._load_position)
@@ -134,15 +133,10 @@ class ViewExporter:
         if not records:
             return 0
         with self.views.begin() as conn:
-            writes = ViewWrites(conn)
+            writes = ViewWrites(conn, self._sql)
             for record in records:
                 self.handlers.apply(writes, record)
             writes.flush()
-            self._acknowledge(conn, records[-1].position)
+            self._sql.position.executemany(conn, [(EXPORTER_ID, self.partition, records[-1].position)])
         self.position = records[-1].position
         return len(records)
-
-    def _acknowledge(self, conn: Connection, position: int) -> None:
-        conn.execute(
-            self._upsert, {"exporter": EXPORTER_ID, "partition": self.partition, "position": position}
-        )

@@ -48,7 +48,14 @@ from cadenza.store.port import PartitionSnapshot, StateChange
 from cadenza.store.schema import exporter_positions, state
 from cadenza.store.schema import records as log
 
-__all__ = ["WAL_AUTOCHECKPOINT_PAGES", "SqlStore", "SqliteSynchronous", "normalize_url", "upsert"]
+__all__ = [
+    "WAL_AUTOCHECKPOINT_PAGES",
+    "DriverSql",
+    "SqlStore",
+    "SqliteSynchronous",
+    "normalize_url",
+    "upsert",
+]
 
 SqliteSynchronous = Literal["NORMAL", "FULL", "EXTRA"]
 
@@ -105,11 +112,11 @@ class SqlStore:
         # The commit's executemany statements go to the driver as SQL text compiled once, with tuples built
         # in the statement's column order: SQLAlchemy's per-row parameter handling was about a third of a
         # commit's time (docs/bench.md), and these columns need no type conversion (integers and text).
-        self._insert_driver = _DriverSql(self._insert_records, self._engine, RECORD_COLUMNS)
+        self._insert_driver = DriverSql(self._insert_records, self._engine, RECORD_COLUMNS)
         state_row = ("partition", "column", "key", "value")
-        self._upsert_driver = _DriverSql(self._upsert_state, self._engine, state_row)
+        self._upsert_driver = DriverSql(self._upsert_state, self._engine, state_row)
         state_key = ("b_partition", "b_column", "b_key")
-        self._delete_driver = _DriverSql(self._delete_state, self._engine, state_key)
+        self._delete_driver = DriverSql(self._delete_state, self._engine, state_key)
         try:
             self._migrate()
         except BaseException:
@@ -209,7 +216,7 @@ class SqlStore:
         self._engine.dispose()
 
 
-class _DriverSql:
+class DriverSql:
     """A statement compiled once for the engine's dialect with positional parameters (SQLite's ``?``,
     psycopg's ``%s``), run with the driver's own ``executemany`` on tuples in ``columns`` order."""
 
