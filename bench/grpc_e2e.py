@@ -20,7 +20,7 @@ Run (the ``bench`` extra; ``--postgres`` or CADENZA_BENCH_POSTGRES_URL adds Post
 are dropped first):
 
     .venv/bin/python bench/grpc_e2e.py --rounds 3 --postgres postgresql://postgres@127.0.0.1:54335/bench
-    .venv/bin/python bench/grpc_e2e.py --servers sqlite,sqlite+uvloop   # the event loops side by side
+    .venv/bin/python bench/grpc_e2e.py --servers sqlite,sqlite+asyncio   # the event loops side by side
     CADENZA_PROFILE=/tmp/prof .venv/bin/python bench/grpc_e2e.py --servers sqlite --cases one@64
 """
 
@@ -80,7 +80,8 @@ class Server:
 
     @property
     def event_loop(self) -> str:
-        return "uvloop" if self.name.endswith("+uvloop") else "asyncio"
+        """asyncio's own loop for a name ending in ``+asyncio``; else uvloop, as ``cadenza serve`` chooses."""
+        return "asyncio" if self.name.endswith("+asyncio") else "uvloop"
 
     def start(self) -> None:
         event_loop = self.event_loop
@@ -234,7 +235,7 @@ def main() -> None:
     parser.add_argument(
         "--servers",
         default="fake,sqlite,postgres",
-        help="comma-separated, of fake, sqlite, postgres; '+uvloop' after a name runs it on uvloop",
+        help="comma-separated, of fake, sqlite, postgres; on uvloop, or asyncio's loop if '+asyncio' follows",
     )
     parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
     parser.add_argument(

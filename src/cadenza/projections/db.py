@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from cadenza.store.schema import metadata
-from cadenza.store.sql import normalize_url
+from cadenza.store.sql import WAL_AUTOCHECKPOINT_PAGES, normalize_url
 
 __all__ = ["ViewDb"]
 
@@ -110,5 +110,10 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             # The engine's writer holds the write lock for a commit at a time; wait for it, never fail.
             cursor.execute("PRAGMA busy_timeout=10000")
+            # SQLite's defaults would sync the WAL on every commit (synchronous=FULL) and checkpoint in the
+            # committing thread once the WAL passes 1,000 pages: the store's checkpointer thread does that.
+            # NORMAL loses no acknowledged work: the views and their position are rebuilt from the records.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
         finally:
             cursor.close()
