@@ -204,3 +204,40 @@ def test_batches_that_follow_the_position_come_from_the_commit_not_the_store(sto
         await engine.stop()
 
     asyncio.run(main())
+
+
+def test_commits_while_the_exporter_lingers_share_one_transaction_and_a_waiter_cuts_it_short(
+    store_url: str,
+) -> None:
+    """A views transaction's begin and commit cost more than its rows: the exporter waits ``linger`` for more
+    commits, unless someone waits for the views (the REST API's read-your-writes), who is answered at once."""
+
+    async def main() -> None:
+        engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
+        await engine.start()
+        views = ViewDb.for_store(engine.store)
+        exporter = ViewExporter(engine.store, views, linger=2.0)
+        engine.commit_listeners.append(exporter.notify)
+        batches: list[int] = []
+        export_batch = exporter._export_batch
+
+        def counted() -> int:
+            exported = export_batch()
+            if exported:
+                batches.append(exported)
+            return exported
+
+        exporter._export_batch = counted  # type: ignore[method-assign]
+        await exporter.start()
+        await _start_instances(engine, 4)  # five commits, one after another, within the linger
+        assert batches == [] and _count(views, executions) == 0
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        await exporter.caught_up(engine.store.read_records(1)[-1].position)
+        assert loop.time() - began < 1.0  # not the rest of the linger
+        assert len(batches) == 1 and _count(views, executions) == 4
+        await exporter.stop()
+        await views.aclose()
+        await engine.stop()
+
+    asyncio.run(main())
