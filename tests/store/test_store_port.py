@@ -236,3 +236,17 @@ def test_a_second_record_with_a_bad_value_is_refused_after_a_good_one_with_its_p
         store.commit(1, [event(1, payload=good), event(2, payload={1, 2})], [])
 
     assert store.read_records(1) == []
+
+
+def test_text_with_copys_and_sqls_special_characters_reads_back_unchanged(store: Store) -> None:
+    """PostgreSQL takes records by COPY, whose text format gives tab, newline, backslash and ``\\N`` meanings of
+    their own; none may leak into what is read back (nor may quotes into SQL)."""
+    awkward = "tab\there\nnew line\r\\N \\. back\\slash 'quote' \"double\" ; -- é \u2028 𝄞"
+    first = event(1, text=awkward, nested={awkward: [awkward]})._replace(
+        tenant=f"tenant{awkward}", rejection_reason=awkward
+    )
+    second = event(2)._replace(rejection_reason="\\N")  # COPY's own marker of NULL, as plain text
+    store.commit(1, [first, second], [StateChange("c", awkward, awkward)])
+
+    assert store.read_records(1) == [first, second]
+    assert store.load_partition(1).columns == {"c": {awkward: awkward}}

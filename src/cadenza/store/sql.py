@@ -113,6 +113,9 @@ class SqlStore:
         # in the statement's column order: SQLAlchemy's per-row parameter handling was about a third of a
         # commit's time (docs/bench.md), and these columns need no type conversion (integers and text).
         self._insert_driver = DriverSql(self._insert_records, self._engine, RECORD_COLUMNS)
+        # On PostgreSQL the records go in by COPY: half the CPU of a pipelined executemany for a batch of a
+        # few dozen records (one data stream instead of a Bind and an Execute per row).
+        self._copy_records = _copy_sql(log, RECORD_COLUMNS) if backend == "postgresql" else None
         state_row = ("partition", "column", "key", "value")
         self._upsert_driver = DriverSql(self._upsert_state, self._engine, state_row)
         state_key = ("b_partition", "b_column", "b_key")
@@ -170,7 +173,9 @@ class SqlStore:
         if not rows and not upserts and not deletes:
             return
         with self._transaction(writes=True) as conn:
-            if rows:
+            if rows and self._copy_records is not None:
+                _copy(conn, self._copy_records, rows)
+            elif rows:
                 self._insert_driver.executemany(conn, rows)
             if upserts:
                 self._upsert_driver.executemany(
@@ -234,6 +239,25 @@ class DriverSql:
 
     def executemany(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(self.sql, rows)
+
+
+def _copy_sql(table: Table, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{name}"' for name in columns)
+    return f'COPY "{table.name}" ({names}) FROM STDIN'
+
+
+def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows sent with PostgreSQL's COPY (psycopg writes each value in COPY's text format, escapes included),
+    inside the connection's open transaction."""
+    cursor: Any = conn.connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error: SQLAlchemy did not run this
+        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        cursor.close()
 
 
 def _upsert(backend: str, table: Table, keys: list[str], updates: list[str]) -> Executable:
