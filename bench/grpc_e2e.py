@@ -202,9 +202,9 @@ def breakdown(servers: list[Server]) -> list[str]:
     """Where each Cadenza server's CPU went, per instance over the whole run (the writer's own counters)."""
     lines = [
         "| server | server CPU us/instance | engine | store commit "
-        "| the rest: gRPC, asyncio, gateway, adapter, views | commits/instance | commands/batch "
+        "| views | the rest: gRPC, asyncio, gateway, adapter | commits/instance | commands/batch "
         "| records/instance | commit wall ms/batch |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         path = server.folder / "writer.json"
@@ -216,10 +216,11 @@ def breakdown(servers: list[Server]) -> list[str]:
         total = 1e6 * sum(r["server_cpu_s"] for r in reports) / instances
         engine = 1e6 * stats["process_cpu"] / instances
         store = 1e6 * stats["commit_cpu"] / instances
+        views = 1e6 * stats.get("views_cpu", 0.0) / instances
         batches = max(1, stats["batches"])
         lines.append(
-            f"| {server.name} | {total:,.0f} | {engine:,.0f} | {store:,.0f} | "
-            f"{total - engine - store:,.0f} | {stats['batches'] / instances:.2f} | "
+            f"| {server.name} | {total:,.0f} | {engine:,.0f} | {store:,.0f} | {views:,.0f} | "
+            f"{total - engine - store - views:,.0f} | {stats['batches'] / instances:.2f} | "
             f"{stats['commands'] / batches:.1f} | {stats['records'] / instances:.1f} | "
             f"{1000 * stats['commit_wall'] / batches:.2f} |"
         )

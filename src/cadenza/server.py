@@ -81,7 +81,7 @@ def build_app(
                 await workers.stop()
             await stop_services(services)
             await engine.stop()
-            _write_stats(engine)
+            _write_stats(engine, services.exporter.cpu_seconds)
             if announce is not None:
                 announce("Cadenza stopped")
 
@@ -122,8 +122,8 @@ def run_server(
             host=config.host,
             port=config.http_port,
             lifespan="on",
-            # The gRPC gateway shares this loop: plain asyncio, whatever else is installed (grpc.aio's support
-            # for uvloop is experimental). HTTP parsing by httptools (a dependency) when it imports.
+            # uvicorn installs no loop of its own: it runs on the Runner's below (uvloop or asyncio, as
+            # configured), which the gRPC gateway shares. HTTP parsing by httptools (a dependency).
             loop="asyncio",
             log_level="warning",
             timeout_graceful_shutdown=_GRACE_SECONDS,
@@ -159,11 +159,12 @@ def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _write_stats(engine: EmbeddedEngine) -> None:
-    """``CADENZA_WRITER_STATS=FILE``: the writer's counters as JSON when the server stops (for bench/)."""
+def _write_stats(engine: EmbeddedEngine, views_cpu: float) -> None:
+    """``CADENZA_WRITER_STATS=FILE``: the writer's counters, and the CPU seconds the views' batches took, as
+    JSON when the server stops (for bench/)."""
     target = os.environ.get("CADENZA_WRITER_STATS")
     if target:
-        Path(target).write_text(json.dumps(asdict(engine.stats)))
+        Path(target).write_text(json.dumps({**asdict(engine.stats), "views_cpu": views_cpu}))
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -56,6 +57,8 @@ class ViewExporter:
         self.position = 0
         self.retry_seconds = 1.0
         self.handlers = ViewHandlers()
+        #: CPU seconds spent in batches, on whichever thread ran them (bench/grpc_e2e.py reports it).
+        self.cpu_seconds = 0.0
         self._pending: deque[Record] = deque()
         #: The last position a commit handed over (0: none yet); at or past it, the store has nothing newer.
         self._notified = 0
@@ -154,6 +157,13 @@ class ViewExporter:
         return taken
 
     def _export_batch(self) -> int:
+        began = time.thread_time()
+        try:
+            return self._export()
+        finally:
+            self.cpu_seconds += time.thread_time() - began
+
+    def _export(self) -> int:
         records = self._from_memory()
         if not records:
             if 0 < self._notified <= self.position:
