@@ -241,14 +241,21 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("CADENZA_BENCH_POSTGRES_URL"))
     parser.add_argument(
         "--before-src",
-        help="a Cadenza src/ folder (e.g. from git archive) to run as 'sqlite-before' beside 'sqlite' (A/B)",
+        help="a Cadenza src/ folder (e.g. a git worktree's) to run beside the others (A/B); SQLite unless "
+        "--before-postgres",
     )
     parser.add_argument("--before-name", default="sqlite-before", help="the name --before-src runs under")
+    parser.add_argument(
+        "--before-postgres",
+        help="a second PostgreSQL database (not --postgres's: it is emptied) for --before-src to run on",
+    )
     args = parser.parse_args()
     cases = args.cases.split(",")
     names = ["fake"] + [n for n in args.servers.split(",") if n != "fake"]
     if sum(n.startswith("postgres") for n in names) > 1:
         parser.error("one PostgreSQL server at a time: they would share the database")
+    if args.before_postgres and args.before_postgres == args.postgres:
+        parser.error("--before-postgres must be another database than --postgres: they would share it")
     if any(n.startswith("postgres") for n in names) and not args.postgres:
         names = [n for n in names if not n.startswith("postgres")]
         print("(no --postgres URL: PostgreSQL skipped)")
@@ -257,7 +264,9 @@ def main() -> None:
         if args.before_src:
             before = Path(folder) / args.before_name
             before.mkdir()
-            servers.append(Server(args.before_name, before, pythonpath=args.before_src))
+            if args.before_postgres:
+                reset_postgres(args.before_postgres)
+            servers.append(Server(args.before_name, before, args.before_postgres, pythonpath=args.before_src))
         try:
             for server in servers:
                 server.start()
