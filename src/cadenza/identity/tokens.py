@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 from typing import Any
 
 from cadenza.identity.users import Principal
@@ -49,6 +50,7 @@ class TokenSigner:
         self._cache_size = cache_size
         # token -> (principal, expiry), only for tokens that passed the full check; oldest insertion first.
         self._verified: dict[str, tuple[Principal, int]] = {}
+        self._lock = threading.Lock()
 
     def issue(self, principal: Principal, now: float) -> str:
         payload: dict[str, Any] = {**principal.to_json(), "exp": int(now) + self.ttl_seconds}
@@ -65,17 +67,19 @@ class TokenSigner:
             return self._verify_and_remember(token, now)
         principal, expiry = cached
         if expiry <= now:
-            self._verified.pop(token, None)
+            with self._lock:
+                self._verified.pop(token, None)
             raise TokenError("the token has expired")
         return principal
 
     def _verify_and_remember(self, token: str, now: float) -> Principal:
         principal, expiry = self._verify(token, now)
+        if self._cache_size <= 0:
+            return principal
         verified = self._verified
-        if len(verified) >= self._cache_size:
-            # Drop the oldest entry; pop with a default, as another thread may have dropped it meanwhile.
-            verified.pop(next(iter(verified), token), None)
-        if self._cache_size > 0:
+        with self._lock:  # misses and expiries take it; a hit is one dict lookup, atomic on its own
+            while len(verified) >= self._cache_size:
+                del verified[next(iter(verified))]  # the oldest
             verified[token] = (principal, expiry)
         return principal
 
