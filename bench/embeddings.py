@@ -35,7 +35,7 @@ def long_texts(count: int) -> list[str]:
 
 
 def median_ms(
-    run: Callable[[], None], per: int, rounds: int, clock: Callable[[], float] = time.perf_counter
+    run: Callable[[], object], per: int, rounds: int, clock: Callable[[], float] = time.perf_counter
 ) -> float:
     samples = []
     for _ in range(rounds):

@@ -46,6 +46,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -274,7 +275,7 @@ def throughput(args: argparse.Namespace) -> None:
         rows.append(("Cadenza + SQLite", lambda: fresh_sqlite("NORMAL")))
         if args.postgres:
             url = args.postgres
-            rows.append(("Cadenza + PostgreSQL", lambda url=url: fresh_postgres(url)))
+            rows.append(("Cadenza + PostgreSQL", partial(fresh_postgres, url)))
         spiff: list[float] = []
         rates: dict[str, list[float]] = {name: [] for name, _ in rows}
         record_rates: dict[str, list[float]] = {name: [] for name, _ in rows}
@@ -329,22 +330,22 @@ def loop(args: argparse.Namespace) -> None:
         for _ in range(rounds):
             partition = loop_partition()
             with deployed_gc(not args.gc_defaults):
-                seconds, done = timed(lambda n=n, p=partition: cadenza_loop(p, n))
+                seconds, done = timed(partial(cadenza_loop, partition, n))
             assert done == n, (n, done)
             cadenza.append(seconds / n)
         partition = loop_partition()
-        cadenza_peak = peak_memory(lambda n=n, p=partition: cadenza_loop(p, n))
+        cadenza_peak = peak_memory(partial(cadenza_loop, partition, n))
         spiff_text, ratio, spiff_peak_text = "(not run)", "", ""
         if n <= args.spiff_loop_max:
             spiff = []
             for _ in range(rounds):
-                seconds, done = timed(lambda n=n: spiff_loop(spec, n))
+                seconds, done = timed(partial(spiff_loop, spec, n))
                 spiff.append(seconds / max(done, 1))
                 # SpiffWorkflow 3.2 reports is_completed() once its task tree holds ~1,000 tasks.
                 note = "" if done == n else f" (completed after {done})"
             spiff_text = f"{1e6 * statistics.median(spiff):,.0f}{note}"
             ratio = f"{statistics.median(spiff) / statistics.median(cadenza):.1f}"
-            spiff_peak_text = f"{peak_memory(lambda n=n: spiff_loop(spec, n)) / 1024:,.0f}"
+            spiff_peak_text = f"{peak_memory(partial(spiff_loop, spec, n)) / 1024:,.0f}"
         print(
             f"| {n:,} | {1e6 * statistics.median(cadenza):,.0f} | {spiff_text} | {ratio} "
             f"| {cadenza_peak / 1024:,.0f} | {spiff_peak_text} |",
@@ -368,7 +369,7 @@ def commits(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---:|")
     stores: list[tuple[str, Callable[[], Any]]] = [("SQLite", lambda: fresh_sqlite("NORMAL"))]
     if args.postgres:
-        stores.append(("PostgreSQL", lambda url=args.postgres: fresh_postgres(url)))
+        stores.append(("PostgreSQL", partial(fresh_postgres, args.postgres)))
     for name, fresh in stores:
         times = []
         for _ in range(args.rounds):

@@ -34,6 +34,15 @@ def test_string_escapes(source: str, value: str) -> None:
     assert kinds_values(source) == [("STRING", value)]
 
 
+@pytest.mark.parametrize(
+    "source", [r'"\ud800"', r'"a\udc00"', r'"\ud83d x"', r'"\ud83d\u0041"', r'"\U00DFFF"']
+)
+def test_an_escaped_lone_surrogate_is_a_syntax_error(source: str) -> None:
+    # It is no character: a variable holding it could be neither stored nor sent as UTF-8.
+    with pytest.raises(FeelSyntaxError, match="a lone surrogate is not a character"):
+        tokenize(source)
+
+
 def test_comments_are_skipped() -> None:
     assert kinds_values("1 // one\n+ /* two\n */ 2") == [("NUMBER", "1"), ("OP", "+"), ("NUMBER", "2")]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -84,6 +85,63 @@ def test_tokens_carry_the_principal_until_they_expire_and_refuse_forgery() -> No
         signer.verify(body[:-2] + "AA." + signature, now=1000)
     with pytest.raises(TokenError):
         signer.verify("garbage", now=1000)
+
+
+class CountingSigner(TokenSigner):
+    """Counts full checks (each computes the HMAC once), to tell a cache hit from a verification."""
+
+    signatures = 0
+
+    def _sign(self, body: str) -> str:
+        self.signatures += 1
+        return super()._sign(body)
+
+
+def test_a_verified_token_is_remembered_until_it_expires() -> None:
+    signer = CountingSigner("k1", ttl_seconds=60)
+    token = signer.issue(ANN, now=1000)
+    issued = signer.signatures
+    assert signer.verify(token, now=1000) == ANN
+    assert signer.signatures == issued + 1  # the first request checks the signature
+    assert signer.verify(token, now=1030) == ANN and signer.verify(token, now=1059) == ANN
+    assert signer.signatures == issued + 1  # later ones find it verified
+
+    with pytest.raises(TokenError, match="expired"):  # the cache never outlives the token
+        signer.verify(token, now=1060)
+    with pytest.raises(TokenError, match="expired"):  # nor does it come back, even for an earlier clock
+        signer.verify(token, now=1061)
+    assert signer.verify(token, now=1059) == ANN
+    assert signer.signatures == issued + 3  # checked in full again after the expired entry was dropped
+
+
+def test_a_tampered_token_is_refused_every_time_though_its_original_is_cached() -> None:
+    signer = CountingSigner("k1", ttl_seconds=60)
+    token = signer.issue(ANN, now=1000)
+    assert signer.verify(token, now=1000) == ANN
+    body, signature = token.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    admin = base64.urlsafe_b64encode(json.dumps({**payload, "groups": ["admins"]}).encode()).rstrip(b"=")
+    for forged in (f"{admin.decode()}.{signature}", f"{body}.{signature[:-1]}A", f"{token} ", f"{body}."):
+        for _ in range(2):  # a refusal is never remembered
+            with pytest.raises(TokenError):
+                signer.verify(forged, now=1000)
+    with pytest.raises(TokenError, match="signature"):  # another secret: its own cache, its own check
+        TokenSigner("k2").verify(token, now=1000)
+    assert signer.verify(token, now=1000) == ANN
+
+
+def test_the_verified_tokens_cache_is_bounded() -> None:
+    signer = CountingSigner("k1", ttl_seconds=60, cache_size=2)
+    tokens = [signer.issue(Principal(f"u{i}", "U", (), ("<default>",)), now=1000) for i in range(3)]
+    for token in tokens:
+        signer.verify(token, now=1000)
+    before = signer.signatures
+    assert signer.verify(tokens[2], now=1000).username == "u2"  # the newest two are kept
+    assert signer.verify(tokens[1], now=1000).username == "u1"
+    assert signer.signatures == before
+    assert signer.verify(tokens[0], now=1000).username == "u0"  # the oldest was dropped: checked again
+    assert signer.signatures == before + 1
+    assert len(signer._verified) == 2
 
 
 def test_hash_password_prints_a_hash_a_users_file_accepts() -> None:

@@ -250,3 +250,33 @@ def test_text_with_copys_and_sqls_special_characters_reads_back_unchanged(store:
 
     assert store.read_records(1) == [first, second]
     assert store.load_partition(1).columns == {"c": {awkward: awkward}}
+
+
+LONE = "\ud800"  # a UTF-16 surrogate on its own: Python text that UTF-8, and so no database, can hold
+
+
+@pytest.mark.parametrize(
+    ("records", "changes"),
+    [
+        ([event(2, name=LONE)], []),  # in a record's value
+        ([event(2, **{LONE: 1})], []),  # in a name inside the value
+        ([event(2, tenant=f"t{LONE}")], []),  # in a text column
+        ([event(2)._replace(rejection_reason=f"bad {LONE}")], []),
+        ([event(2)], [StateChange("c", "k", {"v": LONE})]),  # in a state value
+        ([event(2)], [StateChange("c", f"k{LONE}", 1)]),  # in a state key
+        ([event(2)], [StateChange("c", f"k{LONE}", None)]),  # in a deleted row's key
+    ],
+)
+def test_text_with_a_lone_surrogate_is_refused_whole_as_a_store_error(
+    store: Store, records: list[Record], changes: list[StateChange]
+) -> None:
+    store.commit(1, [event(1)], [StateChange("c", "k", "before")])
+
+    with pytest.raises(StoreError, match="not valid Unicode|lone surrogate"):
+        store.commit(1, [*records, event(3)], [StateChange("c", "k", "after"), *changes])
+
+    assert store.read_records(1) == [event(1)]
+    assert store.load_partition(1) == (1, {"c": {"k": "before"}})
+    paired = json.loads('"\\ud83d\\ude00"')  # a JSON escape of a surrogate pair is one character
+    store.commit(1, [event(2, name=paired)], [])  # the store still writes
+    assert store.read_records(1)[1].value == {"name": "\U0001f600"}

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cadenza.core.records import Record, RejectionType
+from cadenza.textsafe import has_lone_surrogate, surrogate_reason
 
 __all__ = ["Problem", "install_handlers", "problem_response", "rejection_problem"]
 
@@ -74,6 +75,11 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     )
 
 
+def _loc(item: Any) -> list[str]:
+    """Where a validation error is, each part sendable: a name holding a lone surrogate comes escaped."""
+    return [ascii(p)[1:-1] if has_lone_surrogate(str(p)) else str(p) for p in item.get("loc", ())]
+
+
 def _validation_detail(error: RequestValidationError) -> str:
     """One readable sentence per problem: malformed JSON says where; a wrong field says which and why."""
     parts = []
@@ -82,7 +88,10 @@ def _validation_detail(error: RequestValidationError) -> str:
             reason = (item.get("ctx") or {}).get("error", "invalid JSON")
             parts.append(f"the request body is not valid JSON: {reason} (at character {item['loc'][-1]})")
             continue
-        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        where = ".".join(p for p in _loc(item) if p != "body") or "body"
+        if item.get("type") == "string_unicode":  # pydantic's words for a lone surrogate are obscure
+            parts.append(surrogate_reason(where))
+            continue
         parts.append(f"{where}: {item.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
 
@@ -94,10 +103,7 @@ def install_handlers(app: FastAPI) -> None:
 
     async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [
-            {"loc": [str(p) for p in item.get("loc", ())], "msg": str(item.get("msg", "invalid"))}
-            for item in exc.errors()
-        ]
+        errors = [{"loc": _loc(item), "msg": str(item.get("msg", "invalid"))} for item in exc.errors()]
         problem = Problem(400, _validation_detail(exc), kind="invalid-request", errors=errors)
         return problem_response(problem, request.url.path)
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from cadenza.api.problems import Problem
+from cadenza.textsafe import lone_surrogate, surrogate_reason
 
 __all__ = [
     "ActivateAdHocActivities",
@@ -87,7 +88,11 @@ def variables_text(variables: Any, limit: int) -> str:
         kind = {list: "an array", str: "a string", bool: "a boolean"}.get(type(variables), "a number")
         raise Problem(400, f"variables must be a JSON object, but was {kind}", kind="invalid-variables")
     text = json.dumps(variables, ensure_ascii=False, separators=(",", ":"))
-    size = len(text.encode())
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: say where, not a 500
+        where = lone_surrogate(variables, "variables") or "variables"
+        raise Problem(400, surrogate_reason(where), kind="invalid-variables") from None
     if size > limit:
         detail = (
             f"the variables document is {size:,} bytes, over the limit of {limit:,} bytes "

@@ -31,6 +31,7 @@ from cadenza.engine_adapters.job_waiters import (
 from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure, InstanceTerminated
 from cadenza.engine_adapters.stats import WriterStats
 from cadenza.store.port import Store
+from cadenza.textsafe import lone_surrogate, surrogate_reason
 
 __all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
 
@@ -145,6 +146,8 @@ class EmbeddedEngine:
         )
 
     async def _enqueue(self, command: Record, result: asyncio.Future[Record] | None = None) -> Record:
+        if (refused := _not_unicode(command)) is not None:
+            return refused
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((command, future, result))
         return await future
@@ -401,6 +404,19 @@ def _processing_error(command: Record, reason: str) -> Record:
         record_type=RecordType.COMMAND_REJECTION,
         rejection_type=RejectionType.PROCESSING_ERROR,
         rejection_reason=f"Command '{command.intent}' failed while processing: {reason}",
+    )
+
+
+def _not_unicode(command: Record) -> Record | None:
+    """The rejection of a command holding text no store can write: refused alone, before it could fail the
+    commit of the whole batch it would join."""
+    field = lone_surrogate(command.tenant, "tenantId") or lone_surrogate(command.value)
+    if field is None:
+        return None
+    return command._replace(
+        record_type=RecordType.COMMAND_REJECTION,
+        rejection_type=RejectionType.INVALID_ARGUMENT,
+        rejection_reason=f"Expected to process command '{command.intent}', but {surrogate_reason(field)}",
     )
 
 

@@ -33,7 +33,9 @@ class EnginePort(Protocol):
         """Sends a command; returns its response once it is durable (the result event or a rejection).
 
         Raises :class:`Backpressure` when too many commands wait (job COMPLETE, FAIL and THROW_ERROR are still
-        accepted, as in Zeebe), or the store's error when the batch could not be committed."""
+        accepted, as in Zeebe), or the store's error when the batch could not be committed. A command holding
+        text no store can write (a lone surrogate, ``cadenza.textsafe``) is answered with an INVALID_ARGUMENT
+        rejection naming the property, and never joins a batch."""
         ...
 
     async def activate_jobs(

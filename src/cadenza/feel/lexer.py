@@ -285,6 +285,9 @@ class _Lexer:
                         return chr(0x10000 + ((code - 0xD800) << 10) + (low_code - 0xDC00))
             if code > 0x10FFFF:
                 raise self.error("invalid escape: code point out of range", start)
+            if 0xD800 <= code <= 0xDFFF:  # no character: no store could write a value holding it
+                reason = f"invalid escape \\{kind}{digits}: a lone surrogate is not a character"
+                raise self.error(reason, start)
             return chr(code)
         # Other backslashes stay as written: strings often carry regular expressions such as "\\d{3}".
         self.pos += 1

@@ -14,6 +14,7 @@ import orjson
 
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.store.port import StateChange
+from cadenza.textsafe import has_lone_surrogate
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -58,12 +59,16 @@ _OrjsonError = orjson.JSONEncodeError
 def _compact_json(value: Any) -> str:
     """Compact JSON text, as ``_COMPACT_JSON`` writes it, about ten times faster: encoding was the biggest
     part of a commit (docs/bench.md). orjson refuses what it cannot write the same way (integers past 64
-    bits, non-string keys, lone surrogates); the standard encoder then writes those, or refuses them too.
+    bits, non-string keys, lone surrogates); the standard encoder then writes those, or they are refused.
     Record and state values hold no floats (``cadenza.core.records``), where the two encoders differ."""
     try:
         return _orjson_dumps(value).decode()
     except _OrjsonError:
-        return _COMPACT_JSON.encode(value)
+        text = _COMPACT_JSON.encode(value)
+    if has_lone_surrogate(text):
+        # The standard encoder writes a lone surrogate as it is (ensure_ascii=False); no database stores it.
+        raise ValueError("it holds a lone surrogate (U+D800..U+DFFF on its own), which is not valid Unicode")
+    return text
 
 
 def encode_state(value: Any) -> str:

@@ -24,18 +24,33 @@ from cadenza.store.codec import (
     record_rows,
 )
 from cadenza.store.port import PartitionSnapshot, StateChange
+from cadenza.textsafe import has_lone_surrogate
 
 __all__ = ["MemoryStore"]
 
 # Literal indexes, so the type checker knows each field's type.
 _POSITION: Final = 1
 _TENANT: Final = 6
+_INTENT: Final = 5
+_REASON: Final = 10
 _INSTANCE: Final = 11
-assert [RECORD_COLUMNS[i] for i in (_POSITION, _TENANT, _INSTANCE)] == [
+assert [RECORD_COLUMNS[i] for i in (_POSITION, _INTENT, _TENANT, _REASON, _INSTANCE)] == [
     "position",
+    "intent",
     "tenant",
+    "rejection_reason",
     "process_instance_key",
 ]
+
+
+def _check_text(rows: list[RecordRow], state_rows: list[tuple[str, str]]) -> None:
+    """Refuses text a database driver could not encode (a lone surrogate), as the SQL stores do. The codec
+    has checked the JSON values already; this covers the plain text columns."""
+    texts = [text for row in rows for text in (row[_INTENT], row[_TENANT], row[_REASON])]
+    texts.extend(text for row_key in state_rows for text in row_key)
+    for text in texts:
+        if has_lone_surrogate(text):
+            raise StoreError(f"text that is not valid Unicode cannot be stored: {ascii(text)}")
 
 
 def _record(row: RecordRow) -> Record:
@@ -67,6 +82,7 @@ class MemoryStore:
     def commit(self, partition: int, records: Sequence[Record], changes: Sequence[StateChange]) -> None:
         rows = record_rows(partition, records)
         upserts, deletes = last_changes(changes)
+        _check_text(rows, [*upserts, *deletes])
         with self._lock:
             self._check_positions(partition, rows)
             positions = self._positions.setdefault(partition, [])

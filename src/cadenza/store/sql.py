@@ -141,7 +141,8 @@ class SqlStore:
 
     @contextmanager
     def _transaction(self, *, writes: bool = False, snapshot: bool = False) -> Iterator[Connection]:
-        """One transaction, committed when the block ends; database errors come out as StoreError."""
+        """One transaction, committed when the block ends (rolled back on any error); database errors and text
+        the driver cannot encode come out as StoreError."""
         try:
             with self._engine.connect() as conn:
                 if writes:
@@ -153,6 +154,8 @@ class SqlStore:
                     yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}") from exc
+        except UnicodeEncodeError as exc:  # drivers encode text as UTF-8, which has no lone surrogates
+            raise StoreError(f"text that is not valid Unicode cannot be stored: {exc}") from exc
 
     def load_partition(self, partition: int) -> PartitionSnapshot:
         columns: dict[str, dict[str, Any]] = {}

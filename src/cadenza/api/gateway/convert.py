@@ -14,6 +14,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from cadenza.api.gateway.errors import invalid
 from cadenza.core.limits import Limits, oversized_variables
 from cadenza.engine_adapters.port import DEFAULT_TENANT
+from cadenza.textsafe import lone_surrogate, surrogate_reason
 
 __all__ = [
     "activated_job",
@@ -50,6 +51,8 @@ def variables_text(text: str, limit: int, rpc: str, field: str = "variables") ->
             f"Expected to handle gRPC request {rpc}, but property '{field}' is invalid: "
             f"expected document to be a root level object, but was '{kind}'"
         )
+    if "\\u" in text and (where := lone_surrogate(document, field)) is not None:  # only an escape spells one
+        raise invalid(f"Expected to handle gRPC request {rpc}, but {surrogate_reason(where)}")
     return text
 
 
