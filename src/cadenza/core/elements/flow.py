@@ -30,8 +30,10 @@ __all__ = [
     "complete",
     "finish_termination",
     "model_of",
+    "scope_closed",
     "take_flows",
     "terminate",
+    "token_left",
 ]
 
 _PI = ValueType.PROCESS_INSTANCE
@@ -93,12 +95,28 @@ def activate_command(writer: Writer, value: dict[str, Any]) -> None:
     writer.follow_up(_PI, _I.ACTIVATE_ELEMENT, -1, value)
 
 
+def scope_closed(writer: Writer, scope_key: int, element_id: str) -> bool:
+    """Whether ``element_id`` must not activate or complete in the scope: the scope is gone, terminating,
+    or interrupted by another element (Zeebe's state transition guard). A scope stays interrupted once an
+    interrupting event sub-process triggered or a terminate end event completed in it, so a token that was
+    on its way when that happened is dropped, never run beside the interruption."""
+    if scope_key < 0:
+        return False
+    scope = writer.state.elements.get(scope_key)
+    if scope is None or scope["s"] == _TERMINATING:
+        return True
+    interrupted_by = scope.get("interrupted")
+    return interrupted_by is not None and interrupted_by != element_id
+
+
 def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = None) -> None:
     """COMPLETING, output mappings, COMPLETED, then the outgoing flows (or the scope's completion)."""
     row = writer.state.elements.get(key)
     if row is None:
         return
     value = row["v"]
+    if scope_closed(writer, value["flowScopeKey"], value["elementId"]):
+        return  # a TERMINATE_ELEMENT queued when its scope closed ends it instead
     tenant = value["tenantId"]
     if row["s"] != _COMPLETING:  # a resolved incident re-runs the completion without a second COMPLETING
         writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
@@ -181,10 +199,15 @@ def _join_waits(writer: Writer, scope_key: int, target: FlowNode, model: Process
     return False
 
 
-def scope_done(writer: Writer, scope_key: int) -> None:
-    """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+def token_left(writer: Writer, scope_key: int) -> None:
+    """A token left the scope's flow without reaching a join (it ended, or its element terminated)."""
     for changed in SCOPE_CHANGED:
         changed(writer, scope_key)
+
+
+def scope_done(writer: Writer, scope_key: int) -> None:
+    """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+    token_left(writer, scope_key)
     row = writer.state.elements.get(scope_key)
     if row is not None and row["s"] == _ACTIVATED and row["n"] == 0:
         writer.follow_up(_PI, _I.COMPLETE_ELEMENT, scope_key, row["v"])

@@ -1,0 +1,84 @@
+"""Interrupting a scope while one of its tokens is on its way (a flow taken, its target not yet activated).
+
+Zeebe's rule (ZEEBE-SEMANTICS §6.9, §6.13): once an interrupting event sub-process has triggered in a scope,
+or a terminate end event has completed in it, the scope is interrupted for good: no element but the
+interrupting one activates or completes in it, and the flows in flight there are dropped. The same holds for
+a scope that is terminating.
+"""
+
+from __future__ import annotations
+
+from core_fixtures import FIXTURES
+
+from cadenza.core.records import ValueType
+from cadenza.core.testing import EngineDriver
+
+
+def _deployed(engine: EngineDriver) -> EngineDriver:
+    engine.deploy(FIXTURES / "interrupt-race.bpmn")
+    return engine
+
+
+def test_a_signal_thrown_in_the_scope_interrupts_the_token_its_thrower_sent_on(engine: EngineDriver) -> None:
+    instance = _deployed(engine).create("throw-race").value["processInstanceKey"]
+    trace = engine.trace(instance)
+    # The thrower completed and took f2 before the broadcast reached the event sub-process: that token is
+    # dropped, as Zeebe rejects its activation in an interrupted flow scope.
+    assert ("f2", "SEQUENCE_FLOW_TAKEN") in trace
+    assert [step for step in trace if step[0] == "after"] == []
+    assert trace[-4:] == [
+        ("onHalt", "ELEMENT_COMPLETING"),
+        ("onHalt", "ELEMENT_COMPLETED"),
+        ("throw-race", "ELEMENT_COMPLETING"),
+        ("throw-race", "ELEMENT_COMPLETED"),
+    ]
+    assert engine.events(ValueType.JOB, instance=instance) == []
+    assert not engine.is_active(instance)
+
+
+def test_an_interrupting_boundary_in_an_interrupted_scope_does_not_activate(engine: EngineDriver) -> None:
+    instance = _deployed(engine).create("boundary-race").value["processInstanceKey"]
+    engine.broadcast("halt")  # opened first, the event sub-process's subscription fires first
+    trace = engine.trace(instance)
+    assert [step for step in trace if step[0] == "work"][-2:] == [
+        ("work", "ELEMENT_TERMINATING"),
+        ("work", "ELEMENT_TERMINATED"),
+    ]
+    assert [step for step in trace if step[0] in {"workHalted", "b3", "cleanup"}] == []
+    assert ("bHaltEnd", "ELEMENT_COMPLETED") in trace
+    assert trace[-1] == ("boundary-race", "ELEMENT_COMPLETED")
+    assert [str(job.intent) for job in engine.events(ValueType.JOB, instance=instance)] == [
+        "CREATED",
+        "CANCELED",
+    ]
+    # Its trigger was consumed, not left behind in state.
+    assert engine.engine.state.triggers.get(_key_of(engine, instance, "work"), "workHalted") is None
+    assert not engine.is_active(instance)
+
+
+def test_a_terminate_end_event_drops_the_token_on_its_way_to_a_sibling(engine: EngineDriver) -> None:
+    instance = _deployed(engine).create("terminate-race").value["processInstanceKey"]
+    trace = engine.trace(instance)
+    assert ("t3", "SEQUENCE_FLOW_TAKEN") in trace
+    assert [step for step in trace if step[0] == "late"] == []
+    assert trace[-1] == ("terminate-race", "ELEMENT_COMPLETED")
+    assert not engine.is_active(instance)
+
+
+def test_an_event_subprocess_of_an_interrupted_scope_does_not_start_a_second_time(
+    engine: EngineDriver,
+) -> None:
+    instance = _deployed(engine).create("boundary-race").value["processInstanceKey"]
+    engine.broadcast("halt")
+    engine.broadcast("halt")  # the subscription closed when it fired; the scope has completed
+    trace = engine.trace(instance)
+    assert [step for step in trace if step == ("bOnHalt", "ELEMENT_ACTIVATING")] == [
+        ("bOnHalt", "ELEMENT_ACTIVATING")
+    ]
+
+
+def _key_of(engine: EngineDriver, instance: int, element_id: str) -> int:
+    for record in engine.events(ValueType.PROCESS_INSTANCE, instance=instance):
+        if record.value["elementId"] == element_id:
+            return record.key
+    raise AssertionError(f"no {element_id} in the log")
