@@ -82,3 +82,20 @@ def _key_of(engine: EngineDriver, instance: int, element_id: str) -> int:
         if record.value["elementId"] == element_id:
             return record.key
     raise AssertionError(f"no {element_id} in the log")
+
+
+def test_a_catch_event_after_an_event_based_gateway_does_not_fire_in_an_interrupted_scope(
+    engine: EngineDriver,
+) -> None:
+    instance = _deployed(engine).create("gateway-race").value["processInstanceKey"]
+    engine.broadcast("halt")  # the event sub-process (opened first) and the gateway's catch event both match
+    trace = engine.trace(instance)
+    assert [step for step in trace if step[0] == "choose"][-2:] == [
+        ("choose", "ELEMENT_TERMINATING"),
+        ("choose", "ELEMENT_TERMINATED"),
+    ]
+    assert [step for step in trace if step[0] in {"g2", "gotHalt", "afterHalt"}] == []
+    assert trace[-1] == ("gateway-race", "ELEMENT_COMPLETED")
+    timers = [str(timer.intent) for timer in engine.events(ValueType.TIMER, instance=instance)]
+    assert timers == ["CREATED", "CANCELED"]
+    assert not engine.is_active(instance)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadenza.bpmn.model import StartEvent
 from cadenza.core.elements.conditions import condition_holds
 from cadenza.core.elements.triggers import trigger_event
 from cadenza.core.intents import (
@@ -54,8 +53,8 @@ def evaluate_subscriptions(writer: Writer, command: Record) -> None:
 
 def _unsettled(writer: Writer) -> bool:
     """Work other than evaluations is still queued. A new subscription is evaluated only after it (the
-    activation of a scope's start event, the tokens on their way), so an interrupting event that already
-    holds interrupts a settled scope instead of racing the tokens still entering it."""
+    activation of a scope's start event, the tokens on their way), so an event whose condition already
+    holds fires in a settled scope, as in Camunda 7, where the activity it interrupts has started."""
     evaluate = ConditionalSubscriptionIntent.EVALUATE
     return any(c.value_type is not _SUB or c.intent != evaluate for c in writer.follow_ups)
 
@@ -89,22 +88,10 @@ def _evaluate(writer: Writer, sub_key: int) -> None:
     holds = condition_holds(catch, writer.state.variables.view(owner_key))
     if holds == sub["satisfied"]:
         return
-    if holds and _must_wait(writer, sub, catch, owner):
-        writer.follow_up(_SUB, ConditionalSubscriptionIntent.EVALUATE, sub_key, {"subscriptionKey": sub_key})
-        return
     intent = ConditionalSubscriptionIntent.TRIGGERED if holds else ConditionalSubscriptionIntent.RESET
     writer.event(_SUB, intent, sub_key, {**sub, "satisfied": holds}, sub["tenantId"])
     if holds:
         trigger_event(writer, owner_key, sub["elementId"], {})
-
-
-def _must_wait(writer: Writer, sub: dict[str, Any], catch: Any, owner: dict[str, Any]) -> bool:
-    """An interrupting event sub-process waits for the tokens on their way into its scope (a flow taken
-    by an element that just completed, e.g. after the output mapping that made the condition true): it
-    interrupts them once they have arrived, instead of letting them run beside it."""
-    if not (sub["interrupting"] and isinstance(catch, StartEvent)) or not _unsettled(writer):
-        return False
-    return bool(owner["n"] > len(writer.state.elements.children(owner["k"])))
 
 
 def evaluate_start_conditions(writer: Writer, command: Record) -> None:
