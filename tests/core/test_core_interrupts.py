@@ -99,3 +99,21 @@ def test_a_catch_event_after_an_event_based_gateway_does_not_fire_in_an_interrup
     timers = [str(timer.intent) for timer in engine.events(ValueType.TIMER, instance=instance)]
     assert timers == ["CREATED", "CANCELED"]
     assert not engine.is_active(instance)
+
+
+def test_a_buffered_message_interrupts_the_scope_once_its_tokens_wait(engine: EngineDriver) -> None:
+    _deployed(engine).publish("stop", "k1", ttl=60_000)
+    instance = engine.create("message-race", {"id": "k1"}).value["processInstanceKey"]
+    trace = engine.trace(instance)
+    # Zeebe opens the subscription after the creating batch, so the start event's token reaches mWork
+    # first; the interrupt then terminates mWork instead of racing the token (or letting it run on).
+    assert trace[trace.index(("mWork", "ELEMENT_ACTIVATED")) + 1 :][:3] == [
+        ("mWork", "ELEMENT_TERMINATING"),
+        ("mWork", "ELEMENT_TERMINATED"),
+        ("mOnStop", "ELEMENT_ACTIVATING"),
+    ]
+    assert [step for step in trace if step[0] in {"m2", "mEnd"}] == []
+    assert trace[-1] == ("message-race", "ELEMENT_COMPLETED")
+    jobs = [str(job.intent) for job in engine.events(ValueType.JOB, instance=instance)]
+    assert jobs == ["CREATED", "CANCELED"]
+    assert not engine.is_active(instance)

@@ -36,8 +36,11 @@ _ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
 def evaluate_subscriptions(writer: Writer, command: Record) -> None:
     conditions = writer.state.conditions
     if command.key > 0:
-        if _unsettled(writer):
-            writer.follow_ups.append(command)  # evaluated once the batch's other work is done
+        if writer.unsettled():
+            # Evaluated once the batch's other work is done: the activation of the scope's start event and
+            # the tokens on their way, so an event whose condition already holds fires in a settled scope
+            # (Camunda 7 evaluates it once the activity or scope has started).
+            writer.follow_ups.append(command)
         else:
             _evaluate(writer, command.key)
         return
@@ -49,14 +52,6 @@ def evaluate_subscriptions(writer: Writer, command: Record) -> None:
         sub = conditions.get(sub_key)
         if sub is not None and _interested(writer, sub, change):
             _evaluate(writer, sub_key)
-
-
-def _unsettled(writer: Writer) -> bool:
-    """Work other than evaluations is still queued. A new subscription is evaluated only after it (the
-    activation of a scope's start event, the tokens on their way), so an event whose condition already
-    holds fires in a settled scope, as in Camunda 7, where the activity it interrupts has started."""
-    evaluate = ConditionalSubscriptionIntent.EVALUATE
-    return any(c.value_type is not _SUB or c.intent != evaluate for c in writer.follow_ups)
 
 
 def _interested(writer: Writer, sub: dict[str, Any], change: dict[str, Any]) -> bool:
