@@ -114,3 +114,27 @@ def test_the_join_still_waits_while_a_terminated_branch_can_reach_it(engine: Eng
     assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
     assert engine.complete_all("c") == 1 and engine.complete_all("handle") == 1
     assert not engine.is_active(instance)
+
+
+def test_the_join_fires_when_an_exclusive_gateway_routes_the_last_token_away(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-routed").value["processInstanceKey"]
+    assert engine.complete_all("ra") == 1
+    assert _steps(engine, instance, "rJoin") == []
+    assert engine.complete_all("rb", {"go": False}) == 1  # routed to "review", which cannot reach the join
+    assert _steps(engine, instance, "rJoin")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("rc") == 1
+    assert engine.is_active(instance)
+    assert engine.complete_all("review") == 1
+    assert not engine.is_active(instance)
+    assert _steps(engine, instance, "rJoin").count("ELEMENT_ACTIVATING") == 1
+
+
+def test_the_join_fires_once_when_the_routed_token_arrives_after_all(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-routed").value["processInstanceKey"]
+    assert engine.complete_all("ra") == 1
+    assert engine.complete_all("rb", {"go": True}) == 1
+    assert _steps(engine, instance, "rJoin").count("ELEMENT_ACTIVATING") == 1
+    assert engine.complete_all("rc") == 1
+    assert not engine.is_active(instance)

@@ -32,8 +32,8 @@ __all__ = [
     "model_of",
     "scope_closed",
     "take_flows",
+    "scope_changed",
     "terminate",
-    "token_left",
 ]
 
 _PI = ValueType.PROCESS_INSTANCE
@@ -70,7 +70,7 @@ AFTER_TERMINATED: list[AfterTerminated] = []
 #: For a join other than a parallel one: may the token that just arrived activate it now?
 JoinCheck = Callable[[Writer, int, FlowNode, Process], bool | None]
 JOIN_CHECKS: list[JoinCheck] = []
-#: A token ended in a scope without taking a flow (waiting joins may now be able to fire).
+#: Tokens of a scope moved on, ended or were terminated (waiting joins may now be able to fire).
 ScopeChanged = Callable[[Writer, int], None]
 SCOPE_CHANGED: list[ScopeChanged] = []
 
@@ -144,6 +144,8 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
     outgoing = element.outgoing if flows is None else flows
     if outgoing:
         take_flows(writer, value, scope_key, outgoing, model)
+        if model.has_inclusive_joins:  # a gateway or a boundary path not taken: a join may wait in vain now
+            scope_changed(writer, scope_key)
     else:
         scope_done(writer, scope_key)
 
@@ -199,15 +201,15 @@ def _join_waits(writer: Writer, scope_key: int, target: FlowNode, model: Process
     return False
 
 
-def token_left(writer: Writer, scope_key: int) -> None:
-    """A token left the scope's flow without reaching a join (it ended, or its element terminated)."""
+def scope_changed(writer: Writer, scope_key: int) -> None:
+    """Tokens of the scope moved on, ended or were terminated: a waiting join may be able to fire now."""
     for changed in SCOPE_CHANGED:
         changed(writer, scope_key)
 
 
 def scope_done(writer: Writer, scope_key: int) -> None:
     """A child left its scope without taking a flow: the scope completes once nothing else is active."""
-    token_left(writer, scope_key)
+    scope_changed(writer, scope_key)
     row = writer.state.elements.get(scope_key)
     if row is not None and row["s"] == _ACTIVATED and row["n"] == 0:
         writer.follow_up(_PI, _I.COMPLETE_ELEMENT, scope_key, row["v"])

@@ -34,7 +34,7 @@ from cadenza.core.elements.flow import (
     scope_closed,
     scope_done,
     terminate,
-    token_left,
+    scope_changed,
 )
 from cadenza.core.elements.subscriptions import close_subscriptions
 from cadenza.core.elements.variables import propagate, set_local
@@ -203,13 +203,13 @@ def on_terminated(writer: Writer, key: int, value: dict[str, Any]) -> None:
     if isinstance(element, Activity) and _boundary_activated(writer, key, scope_key, element):
         scope = writer.state.elements.get(scope_key)
         if scope is not None and scope["s"] == _ACTIVATED and scope["n"] > 0:
-            token_left(writer, scope_key)  # else its path ended already, and that checked them
+            scope_changed(writer, scope_key)  # else its path ended already, and that checked them
         return
     scope = writer.state.elements.get(scope_key)
     if scope is None or scope["s"] != _ACTIVATED:
         return
     if scope["n"] > 0:
-        token_left(writer, scope_key)
+        scope_changed(writer, scope_key)
         return
     container = model.elements.get(scope["v"]["elementId"])
     holder = container if isinstance(container, SubProcess) else model
