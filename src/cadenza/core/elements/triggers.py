@@ -31,10 +31,10 @@ from cadenza.core.elements.flow import (
     child_value,
     complete,
     model_of,
+    scope_changed,
     scope_closed,
     scope_done,
     terminate,
-    scope_changed,
 )
 from cadenza.core.elements.subscriptions import close_subscriptions
 from cadenza.core.elements.variables import propagate, set_local
