@@ -138,3 +138,25 @@ def test_the_join_fires_once_when_the_routed_token_arrives_after_all(engine: Eng
     assert _steps(engine, instance, "rJoin").count("ELEMENT_ACTIVATING") == 1
     assert engine.complete_all("rc") == 1
     assert not engine.is_active(instance)
+
+
+def test_the_join_fires_when_a_modification_terminates_the_last_branch_that_could_arrive(
+    engine: EngineDriver,
+) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-terminated").value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    [b] = [
+        r.key
+        for r in engine.events(ValueType.PROCESS_INSTANCE, instance=instance)
+        if r.value["elementId"] == "b"
+    ][:1]
+    value = {
+        "processInstanceKey": instance,
+        "activateInstructions": [],
+        "terminateInstructions": [{"elementInstanceKey": b}],
+    }
+    engine.submit(ValueType.PROCESS_INSTANCE_MODIFICATION, "MODIFY", value, instance)
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("c") == 1
+    assert not engine.is_active(instance)

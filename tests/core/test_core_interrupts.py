@@ -117,3 +117,20 @@ def test_a_buffered_message_interrupts_the_scope_once_its_tokens_wait(engine: En
     jobs = [str(job.intent) for job in engine.events(ValueType.JOB, instance=instance)]
     assert jobs == ["CREATED", "CANCELED"]
     assert not engine.is_active(instance)
+
+
+def test_an_error_or_escalation_caught_in_the_scope_drops_the_sibling_token_on_its_way(
+    engine: EngineDriver,
+) -> None:
+    _deployed(engine)
+    for process, thrower, sibling, handler in (
+        ("error-race", "boom", "eSibling", "eCaughtEnd"),
+        ("escalation-race", "up", "xSibling", "xCaughtEnd"),
+    ):
+        instance = engine.create(process).value["processInstanceKey"]
+        trace = engine.trace(instance)
+        assert [step for step in trace if step[0] == thrower][-1] == (thrower, "ELEMENT_TERMINATED")
+        assert [step for step in trace if step[0] == sibling] == []
+        assert (handler, "ELEMENT_COMPLETED") in trace
+        assert trace[-1] == (process, "ELEMENT_COMPLETED")
+        assert engine.events(ValueType.JOB, instance=instance) == []

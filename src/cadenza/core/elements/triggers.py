@@ -201,10 +201,7 @@ def on_terminated(writer: Writer, key: int, value: dict[str, Any]) -> None:
     element = model.elements.get(value["elementId"])
     scope_key = value["flowScopeKey"]
     if isinstance(element, Activity) and _boundary_activated(writer, key, scope_key, element):
-        scope = writer.state.elements.get(scope_key)
-        if scope is not None and scope["s"] == _ACTIVATED and scope["n"] > 0:
-            scope_changed(writer, scope_key)  # else its path ended already, and that checked them
-        return
+        return  # the boundary event's token moved on (or ended), which checked the waiting joins
     scope = writer.state.elements.get(scope_key)
     if scope is None or scope["s"] != _ACTIVATED:
         return
