@@ -134,3 +134,29 @@ def test_an_error_or_escalation_caught_in_the_scope_drops_the_sibling_token_on_i
         assert (handler, "ELEMENT_COMPLETED") in trace
         assert trace[-1] == (process, "ELEMENT_COMPLETED")
         assert engine.events(ValueType.JOB, instance=instance) == []
+
+
+def test_a_message_correlates_to_the_interrupting_event_subprocess_only(engine: EngineDriver) -> None:
+    instance = _deployed(engine).create("message-pair", {"id": "k2"}).value["processInstanceKey"]
+    engine.publish("stop", "k2", ttl=60_000)
+    trace = engine.trace(instance)
+    assert [step for step in trace if step[0] in {"pStopped", "p3", "pStoppedEnd"}] == []
+    assert ("pEspEnd", "ELEMENT_COMPLETED") in trace and trace[-1] == ("message-pair", "ELEMENT_COMPLETED")
+    correlated = [
+        r.value["elementId"]
+        for r in engine.events(ValueType.PROCESS_MESSAGE_SUBSCRIPTION, instance=instance)
+        if str(r.intent) == "CORRELATED"
+    ]
+    assert correlated == ["pEspStopped"]
+
+
+def test_an_interrupting_boundary_drops_the_token_on_its_way_inside_the_sub_process(
+    engine: EngineDriver,
+) -> None:
+    instance = _deployed(engine).create("subprocess-race").value["processInstanceKey"]
+    trace = engine.trace(instance)
+    assert ("i2", "SEQUENCE_FLOW_TAKEN") in trace
+    assert [step for step in trace if step[0] in {"innerWork", "s2", "sEnd"}] == []
+    assert trace[trace.index(("inner", "ELEMENT_TERMINATED")) + 1] == ("innerHalted", "ELEMENT_ACTIVATING")
+    assert trace[-1] == ("subprocess-race", "ELEMENT_COMPLETED")
+    assert engine.events(ValueType.JOB, instance=instance) == []
