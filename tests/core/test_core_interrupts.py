@@ -160,3 +160,20 @@ def test_an_interrupting_boundary_drops_the_token_on_its_way_inside_the_sub_proc
     assert trace[trace.index(("inner", "ELEMENT_TERMINATED")) + 1] == ("innerHalted", "ELEMENT_ACTIVATING")
     assert trace[-1] == ("subprocess-race", "ELEMENT_COMPLETED")
     assert engine.events(ValueType.JOB, instance=instance) == []
+
+
+def test_a_modification_may_activate_an_element_in_an_interrupted_scope(engine: EngineDriver) -> None:
+    instance = _deployed(engine).create("modify-interrupted").value["processInstanceKey"]
+    engine.broadcast("halt")
+    assert ("dWork", "ELEMENT_TERMINATED") in engine.trace(instance)
+    # Zeebe clears the interrupted state of the scopes an activation instruction uses (its MODIFIED applier).
+    value = {
+        "processInstanceKey": instance,
+        "activateInstructions": [{"elementId": "dWork"}],
+        "terminateInstructions": [],
+    }
+    modified = engine.submit(ValueType.PROCESS_INSTANCE_MODIFICATION, "MODIFY", value, instance)
+    assert str(modified.intent) == "MODIFIED"
+    assert engine.trace(instance)[-2:] == [("dWork", "ELEMENT_ACTIVATING"), ("dWork", "ELEMENT_ACTIVATED")]
+    assert engine.complete_all("dWork") == 1 and engine.complete_all("dRepair") == 1
+    assert not engine.is_active(instance)

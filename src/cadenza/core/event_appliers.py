@@ -14,6 +14,7 @@ from cadenza.core.intents import (
     MessageSubscriptionIntent,
     ProcessEventIntent,
     ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
     ProcessMessageSubscriptionIntent,
     SignalSubscriptionIntent,
     TimerIntent,
@@ -115,6 +116,17 @@ def _interrupt(state: EngineState, scope_key: int, by_element_id: str) -> None:
 @applies(ValueType.PROCESS_EVENT, ProcessEventIntent.TRIGGERED)
 def event_triggered(state: EngineState, _key: int, value: dict[str, Any]) -> None:
     state.triggers.remove(value)
+
+
+@applies(ValueType.PROCESS_INSTANCE_MODIFICATION, ProcessInstanceModificationIntent.MODIFIED)
+def instance_modified(state: EngineState, _key: int, value: dict[str, Any]) -> None:
+    """The scopes an activation instruction uses are interrupted no more, so the element can activate in
+    them (Zeebe clears their interrupted state the same way)."""
+    for instruction in value.get("activateInstructions") or ():
+        for scope_key in instruction.get("ancestorScopeKeys") or ():
+            row = state.elements.get(scope_key)
+            if row is not None and "interrupted" in row:
+                state.elements.update(scope_key, interrupted=None)
 
 
 def _also_for_events(applier: Applier, *, completed: bool) -> Applier:
