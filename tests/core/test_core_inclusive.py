@@ -72,3 +72,91 @@ def test_the_join_fires_when_a_branch_that_could_reach_it_ends_elsewhere(engine:
     assert engine.complete_all("after") == 1 and engine.complete_all("d") == 1
     assert not engine.is_active(instance)
     assert _steps(engine, instance, "join").count("ELEMENT_ACTIVATING") == 1
+
+
+def test_the_join_fires_when_an_interrupting_boundary_leads_the_last_token_away(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-terminated").value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    assert _steps(engine, instance, "join") == []  # b may still arrive
+    engine.broadcast("abort")  # b terminates; its token goes on to "handle", which cannot reach the join
+    assert _steps(engine, instance, "join") == [
+        "ELEMENT_ACTIVATING",
+        "ELEMENT_ACTIVATED",
+        "ELEMENT_COMPLETING",
+        "ELEMENT_COMPLETED",
+    ]
+    assert engine.complete_all("c") == 1
+    assert engine.is_active(instance)  # "handle" is still running
+    assert engine.complete_all("handle") == 1
+    assert not engine.is_active(instance)
+    assert _steps(engine, instance, "join").count("ELEMENT_ACTIVATING") == 1
+
+
+def test_the_join_fires_when_an_error_caught_on_the_branch_leads_its_token_away(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-terminated").value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    [job] = engine.activate("b")
+    engine.throw_error(job["key"], "FAIL")
+    assert ("failed", "ELEMENT_COMPLETED") in engine.trace(instance)
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("c") == 1 and engine.complete_all("handle") == 1
+    assert not engine.is_active(instance)
+
+
+def test_the_join_still_waits_while_a_terminated_branch_can_reach_it(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-terminated").value["processInstanceKey"]
+    engine.broadcast("abort")  # b leaves towards "handle"; a can still reach the join
+    assert _steps(engine, instance, "join") == []
+    assert engine.complete_all("a") == 1
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("c") == 1 and engine.complete_all("handle") == 1
+    assert not engine.is_active(instance)
+
+
+def test_the_join_fires_when_an_exclusive_gateway_routes_the_last_token_away(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-routed").value["processInstanceKey"]
+    assert engine.complete_all("ra") == 1
+    assert _steps(engine, instance, "rJoin") == []
+    assert engine.complete_all("rb", {"go": False}) == 1  # routed to "review", which cannot reach the join
+    assert _steps(engine, instance, "rJoin")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("rc") == 1
+    assert engine.is_active(instance)
+    assert engine.complete_all("review") == 1
+    assert not engine.is_active(instance)
+    assert _steps(engine, instance, "rJoin").count("ELEMENT_ACTIVATING") == 1
+
+
+def test_the_join_fires_once_when_the_routed_token_arrives_after_all(engine: EngineDriver) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-routed").value["processInstanceKey"]
+    assert engine.complete_all("ra") == 1
+    assert engine.complete_all("rb", {"go": True}) == 1
+    assert _steps(engine, instance, "rJoin").count("ELEMENT_ACTIVATING") == 1
+    assert engine.complete_all("rc") == 1
+    assert not engine.is_active(instance)
+
+
+def test_the_join_fires_when_a_modification_terminates_the_last_branch_that_could_arrive(
+    engine: EngineDriver,
+) -> None:
+    engine.deploy(FIXTURES / "inclusive-terminated.bpmn")
+    instance = engine.create("inclusive-terminated").value["processInstanceKey"]
+    assert engine.complete_all("a") == 1
+    [b] = [
+        r.key
+        for r in engine.events(ValueType.PROCESS_INSTANCE, instance=instance)
+        if r.value["elementId"] == "b"
+    ][:1]
+    value = {
+        "processInstanceKey": instance,
+        "activateInstructions": [],
+        "terminateInstructions": [{"elementInstanceKey": b}],
+    }
+    engine.submit(ValueType.PROCESS_INSTANCE_MODIFICATION, "MODIFY", value, instance)
+    assert _steps(engine, instance, "join")[:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert engine.complete_all("c") == 1
+    assert not engine.is_active(instance)

@@ -12,6 +12,7 @@ from cadenza.bpmn.expressions import BpmnExpression
 from cadenza.bpmn.model import (
     Activity,
     BoundaryEvent,
+    ElementKind,
     EventSubProcess,
     FlowNode,
     Gateway,
@@ -137,4 +138,7 @@ def link(sk: Skeleton) -> Process:
         event_subprocesses=subs,
         properties=MappingProxyType(dict(sk.properties)),
         embedded_forms=MappingProxyType(dict(sk.embedded_forms)),
+        has_inclusive_joins=any(
+            n.kind is ElementKind.INCLUSIVE_GATEWAY and len(n.incoming) > 1 for n in nodes.values()
+        ),
     )

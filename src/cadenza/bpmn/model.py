@@ -361,6 +361,9 @@ class Process:
     #: ``zeebe:userTaskForm`` bodies by id: forms embedded in the file, referenced by a job-based user task's
     #: form key ``camunda-forms:bpmn:<id>``.
     embedded_forms: Mapping[str, str] = field(default_factory=empty_mapping)
+    #: Whether any inclusive gateway joins (more than one incoming flow): only then must the engine check
+    #: waiting joins again as tokens move, a cost other processes do not pay.
+    has_inclusive_joins: bool = False
 
     @property
     def none_start_event(self) -> StartEvent | None:

@@ -14,6 +14,7 @@ from cadenza.core.intents import (
     MessageSubscriptionIntent,
     ProcessEventIntent,
     ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
     ProcessMessageSubscriptionIntent,
     SignalSubscriptionIntent,
     TimerIntent,
@@ -99,8 +100,17 @@ def signal_subscription_deleted(state: EngineState, key: int, _value: dict[str, 
 def event_triggering(state: EngineState, key: int, value: dict[str, Any]) -> None:
     state.triggers.put(key, value)
     if value.get("interruptsScope"):
-        # An interrupting event sub-process ends the scope's other work, including tokens waiting at joins.
-        state.elements.clear_joins(value["scopeKey"])
+        # An interrupting event sub-process ends the scope's other work: tokens waiting at joins and flows
+        # in flight are dropped, and only the event sub-process may start in the scope from now on.
+        model = state.processes.model(value["processDefinitionKey"])
+        _interrupt(state, value["scopeKey"], model.elements[value["targetElementId"]].scope_id)
+
+
+def _interrupt(state: EngineState, scope_key: int, by_element_id: str) -> None:
+    """Marks the scope interrupted for the rest of its life (Zeebe's ``interruptingElementId``)."""
+    state.elements.clear_joins(scope_key)
+    if state.elements.get(scope_key) is not None:
+        state.elements.update(scope_key, interrupted=by_element_id)
 
 
 @applies(ValueType.PROCESS_EVENT, ProcessEventIntent.TRIGGERED)
@@ -108,24 +118,36 @@ def event_triggered(state: EngineState, _key: int, value: dict[str, Any]) -> Non
     state.triggers.remove(value)
 
 
-def _also_for_events(applier: Applier) -> Applier:
+@applies(ValueType.PROCESS_INSTANCE_MODIFICATION, ProcessInstanceModificationIntent.MODIFIED)
+def instance_modified(state: EngineState, _key: int, value: dict[str, Any]) -> None:
+    """The scopes an activation instruction uses are interrupted no more, so the element can activate in
+    them (Zeebe clears their interrupted state the same way)."""
+    for instruction in value.get("activateInstructions") or ():
+        for scope_key in instruction.get("ancestorScopeKeys") or ():
+            row = state.elements.get(scope_key)
+            if row is not None and "interrupted" in row:
+                state.elements.update(scope_key, interrupted=None)
+
+
+def _also_for_events(applier: Applier, *, completed: bool) -> Applier:
     """Wraps the element-left applier: an instance a keyed message started frees its correlation key; a
-    completed terminate end event drops the tokens waiting at its scope's joins, so the scope can complete
-    once its other children are terminated (§6.13)."""
+    completed terminate end event interrupts its scope (tokens waiting at joins and in flight are dropped),
+    so the scope completes once its other children are terminated (§6.13)."""
 
     def apply(state: EngineState, key: int, value: dict[str, Any]) -> None:
         applier(state, key, value)
         if value["flowScopeKey"] < 0:
             state.messages.instance_left(key)
-        elif value["bpmnEventType"] == "TERMINATE" and value["bpmnElementType"] == "END_EVENT":
-            state.elements.clear_joins(value["flowScopeKey"])
+        elif completed and value["bpmnEventType"] == "TERMINATE" and value["bpmnElementType"] == "END_EVENT":
+            _interrupt(state, value["flowScopeKey"], value["elementId"])
 
     return apply
 
 
 for _intent in (ProcessInstanceIntent.ELEMENT_COMPLETED, ProcessInstanceIntent.ELEMENT_TERMINATED):
     APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)] = _also_for_events(
-        APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)]
+        APPLIERS[(ValueType.PROCESS_INSTANCE, _intent)],
+        completed=_intent is ProcessInstanceIntent.ELEMENT_COMPLETED,
     )
 
 

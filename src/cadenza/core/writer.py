@@ -10,6 +10,7 @@ from collections import deque
 from typing import Any
 
 from cadenza.core.appliers import APPLIERS
+from cadenza.core.intents import ConditionalSubscriptionIntent, ProcessMessageSubscriptionIntent
 from cadenza.core.keys import encode_key
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.core.state import EngineState
@@ -23,6 +24,16 @@ _NO_REJECTION = RejectionType.NULL_VAL
 # makes every record of the engine, so this is its hottest line.
 _new_record = tuple.__new__
 _get_applier = APPLIERS.get
+#: Follow-up commands that wait for the rest of their batch's work (each queues itself again while other work
+#: is queued): a new subscription's first look at its condition or at a buffered message. Zeebe opens a
+#: message subscription after the batch that asked for it, so the scope's tokens have reached the elements
+#: where they wait before such an event can interrupt them.
+_SETTLING = frozenset(
+    {
+        (ValueType.CONDITIONAL_SUBSCRIPTION, str(ConditionalSubscriptionIntent.EVALUATE)),
+        (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, str(ProcessMessageSubscriptionIntent.CORRELATE)),
+    }
+)
 
 
 class Writer:
@@ -130,6 +141,10 @@ class Writer:
             "",
         )
         self.follow_ups.append(_new_record(Record, fields))
+
+    def unsettled(self) -> bool:
+        """Work other than settling commands is still queued: a settling command waits behind it."""
+        return any((c.value_type, str(c.intent)) not in _SETTLING for c in self.follow_ups)
 
     def reject(self, command: Record, rejection: RejectionType, reason: str) -> Record:
         self._position += 1

@@ -75,6 +75,11 @@ def _throw(writer: Writer, key: int, value: dict[str, Any], element: FlowNode, m
         activate_command(writer, child_value(scope["v"], value["flowScopeKey"], target))
         complete(writer, key, ())
         return
+    if element.event_type is EventType.SIGNAL:
+        # Completed by a command queued behind its broadcast, as in Zeebe: an interrupting event the signal
+        # fires in this scope terminates the thrower instead of racing the token it would have sent on.
+        writer.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, key, value)
+        return
     complete(writer, key)
     if element.event_type is EventType.TERMINATE:
         for child in writer.state.elements.children(value["flowScopeKey"]):

@@ -30,7 +30,9 @@ __all__ = [
     "complete",
     "finish_termination",
     "model_of",
+    "scope_closed",
     "take_flows",
+    "scope_changed",
     "terminate",
 ]
 
@@ -68,7 +70,7 @@ AFTER_TERMINATED: list[AfterTerminated] = []
 #: For a join other than a parallel one: may the token that just arrived activate it now?
 JoinCheck = Callable[[Writer, int, FlowNode, Process], bool | None]
 JOIN_CHECKS: list[JoinCheck] = []
-#: A token ended in a scope without taking a flow (waiting joins may now be able to fire).
+#: Tokens of a scope moved on, ended or were terminated (waiting joins may now be able to fire).
 ScopeChanged = Callable[[Writer, int], None]
 SCOPE_CHANGED: list[ScopeChanged] = []
 
@@ -93,12 +95,28 @@ def activate_command(writer: Writer, value: dict[str, Any]) -> None:
     writer.follow_up(_PI, _I.ACTIVATE_ELEMENT, -1, value)
 
 
+def scope_closed(writer: Writer, scope_key: int, element_id: str) -> bool:
+    """Whether ``element_id`` must not activate or complete in the scope: the scope is gone, terminating,
+    or interrupted by another element (Zeebe's state transition guard). A scope stays interrupted once an
+    interrupting event sub-process triggered or a terminate end event completed in it, so a token that was
+    on its way when that happened is dropped, never run beside the interruption."""
+    if scope_key < 0:
+        return False
+    scope = writer.state.elements.get(scope_key)
+    if scope is None or scope["s"] == _TERMINATING:
+        return True
+    interrupted_by = scope.get("interrupted")
+    return interrupted_by is not None and interrupted_by != element_id
+
+
 def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = None) -> None:
     """COMPLETING, output mappings, COMPLETED, then the outgoing flows (or the scope's completion)."""
     row = writer.state.elements.get(key)
     if row is None:
         return
     value = row["v"]
+    if scope_closed(writer, value["flowScopeKey"], value["elementId"]):
+        return  # a TERMINATE_ELEMENT queued when its scope closed ends it instead
     tenant = value["tenantId"]
     if row["s"] != _COMPLETING:  # a resolved incident re-runs the completion without a second COMPLETING
         writer.event(_PI, _I.ELEMENT_COMPLETING, key, value, tenant)
@@ -126,6 +144,8 @@ def complete(writer: Writer, key: int, flows: tuple[SequenceFlow, ...] | None = 
     outgoing = element.outgoing if flows is None else flows
     if outgoing:
         take_flows(writer, value, scope_key, outgoing, model)
+        if model.has_inclusive_joins:  # a gateway or a boundary path not taken: a join may wait in vain now
+            scope_changed(writer, scope_key)
     else:
         scope_done(writer, scope_key)
 
@@ -181,10 +201,15 @@ def _join_waits(writer: Writer, scope_key: int, target: FlowNode, model: Process
     return False
 
 
-def scope_done(writer: Writer, scope_key: int) -> None:
-    """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+def scope_changed(writer: Writer, scope_key: int) -> None:
+    """Tokens of the scope moved on, ended or were terminated: a waiting join may be able to fire now."""
     for changed in SCOPE_CHANGED:
         changed(writer, scope_key)
+
+
+def scope_done(writer: Writer, scope_key: int) -> None:
+    """A child left its scope without taking a flow: the scope completes once nothing else is active."""
+    scope_changed(writer, scope_key)
     row = writer.state.elements.get(scope_key)
     if row is not None and row["s"] == _ACTIVATED and row["n"] == 0:
         writer.follow_up(_PI, _I.COMPLETE_ELEMENT, scope_key, row["v"])

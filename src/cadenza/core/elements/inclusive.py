@@ -3,7 +3,8 @@
 Fork: every outgoing flow whose condition is true is taken, else the default, else a CONDITION_ERROR incident.
 Join: the gateway activates when each incoming flow has been taken, or when no active element and no flow in
 flight in the same scope can still reach it along sequence flows (and boundary events), not counting incoming
-flows already taken. The join is checked when a token arrives and when a token ends elsewhere in the scope.
+flows already taken. The join is checked when a token arrives, and again whenever another token of the scope
+moves on, ends or is terminated (an exclusive gateway or a boundary event may lead it away from the join).
 """
 
 from __future__ import annotations
@@ -124,12 +125,15 @@ def _reaches(model: Process, starts: list[str], gateway: FlowNode, taken: set[st
     return False
 
 
-def _token_ended(writer: Writer, scope_key: int) -> None:
-    """A token ended without reaching a join: waiting inclusive joins in the scope may fire now."""
+def _tokens_moved(writer: Writer, scope_key: int) -> None:
+    """A token of the scope moved on, ended or was terminated without reaching a join: waiting inclusive
+    joins in the scope may fire now, if it was the last that could still reach them."""
     row = writer.state.elements.get(scope_key)
     if row is None:
         return
     model = model_of(writer, row["v"])
+    if not model.has_inclusive_joins:
+        return
     elements = writer.state.elements
     for element_id in _scope_children(writer, scope_key, model):
         gateway = model.elements[element_id]
@@ -140,4 +144,4 @@ def _token_ended(writer: Writer, scope_key: int) -> None:
 
 
 JOIN_CHECKS.append(_join_check)
-SCOPE_CHANGED.append(_token_ended)
+SCOPE_CHANGED.append(_tokens_moved)

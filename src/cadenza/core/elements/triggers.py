@@ -27,7 +27,15 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
-from cadenza.core.elements.flow import child_value, complete, model_of, scope_done, terminate
+from cadenza.core.elements.flow import (
+    child_value,
+    complete,
+    model_of,
+    scope_changed,
+    scope_closed,
+    scope_done,
+    terminate,
+)
 from cadenza.core.elements.subscriptions import close_subscriptions
 from cadenza.core.elements.variables import propagate, set_local
 from cadenza.core.intents import ProcessEventIntent, ProcessInstanceIntent
@@ -39,7 +47,6 @@ __all__ = [
     "apply_result",
     "document_text",
     "on_terminated",
-    "scope_closed",
     "take_pending",
     "trigger_event",
 ]
@@ -56,11 +63,14 @@ def document_text(document: Document) -> str:
 
 
 def trigger_event(writer: Writer, owner_key: int, catch_id: str, document: Document) -> bool:
-    """Fires ``catch_id`` for the subscription owned by ``owner_key``; False if the owner is not active."""
+    """Fires ``catch_id`` for the subscription owned by ``owner_key``; False if the owner is not active or
+    its flow scope is closed (interrupted by another element: its queued termination ends it instead)."""
     owner = writer.state.elements.get(owner_key)
     if owner is None or owner["s"] != _ACTIVATED:
         return False
     value = owner["v"]
+    if scope_closed(writer, value["flowScopeKey"], value["elementId"]):
+        return False
     model = model_of(writer, value)
     catch = model.elements[catch_id]
     element = model.elements.get(value["elementId"])
@@ -97,9 +107,12 @@ def apply_result(
         propagate(writer, key, document, value)
 
 
-def activate_triggered(writer: Writer, scope_key: int, catch: Event, document: Document) -> int:
+def activate_triggered(writer: Writer, scope_key: int, catch: Event, document: Document) -> int | None:
     """Activates and completes a catch event that already fired (boundary, event sub-process or process
-    start): it has nothing left to wait for."""
+    start): it has nothing left to wait for. None when its scope closed meanwhile (an interrupting
+    boundary's activity ended after another element interrupted the scope)."""
+    if scope_closed(writer, scope_key, catch.id):
+        return None
     scope = writer.state.elements.get(scope_key)
     assert scope is not None
     value = child_value(scope["v"], scope_key, catch)
@@ -115,6 +128,8 @@ def activate_triggered(writer: Writer, scope_key: int, catch: Event, document: D
 def activate_event_subprocess(
     writer: Writer, scope_key: int, esp: EventSubProcess, document: Document
 ) -> None:
+    if scope_closed(writer, scope_key, esp.id):
+        return  # another event sub-process, or a terminate end event, interrupted the scope
     scope = writer.state.elements.get(scope_key)
     assert scope is not None
     value = child_value(scope["v"], scope_key, esp)
@@ -178,36 +193,35 @@ def take_pending(writer: Writer, scope_key: int, target_id: str) -> Document | N
     return variables
 
 
-def scope_closed(writer: Writer, scope_key: int) -> bool:
-    """A token still in flight must not enter a scope that is gone, terminating, or being interrupted."""
-    if scope_key < 0:
-        return False
-    scope = writer.state.elements.get(scope_key)
-    return (
-        scope is None or scope["s"] == _I.ELEMENT_TERMINATING or writer.state.triggers.interrupted(scope_key)
-    )
-
-
 def on_terminated(writer: Writer, key: int, value: dict[str, Any]) -> None:
     """An element terminated while its scope stays active: a waiting boundary event or event sub-process
-    starts now; otherwise the scope completes if nothing is left in it (a terminate end event)."""
+    starts now; otherwise the scope completes if nothing is left in it (a terminate end event). A token
+    that could have reached a waiting inclusive join may be gone: the scope's joins are checked again."""
     model = model_of(writer, value)
     element = model.elements.get(value["elementId"])
     scope_key = value["flowScopeKey"]
-    if isinstance(element, Activity):
-        for boundary in element.boundary_events:
-            document = take_pending(writer, key, boundary.id)
-            if document is not None:
-                activate_triggered(writer, scope_key, boundary, document)
-                return
+    if isinstance(element, Activity) and _boundary_activated(writer, key, scope_key, element):
+        return  # the boundary event's token moved on (or ended), which checked the waiting joins
     scope = writer.state.elements.get(scope_key)
-    if scope is None or scope["s"] != _ACTIVATED or scope["n"] > 0:
+    if scope is None or scope["s"] != _ACTIVATED:
+        return
+    if scope["n"] > 0:
+        scope_changed(writer, scope_key)
         return
     container = model.elements.get(scope["v"]["elementId"])
     holder = container if isinstance(container, SubProcess) else model
     if _start_pending_subprocess(writer, scope_key, holder):
         return
     scope_done(writer, scope_key)
+
+
+def _boundary_activated(writer: Writer, key: int, scope_key: int, activity: Activity) -> bool:
+    """Starts the interrupting boundary event that waited for ``activity`` to terminate, if any."""
+    for boundary in activity.boundary_events:
+        document = take_pending(writer, key, boundary.id)
+        if document is not None:
+            return activate_triggered(writer, scope_key, boundary, document) is not None
+    return False
 
 
 def _start_pending_subprocess(writer: Writer, scope_key: int, holder: SubProcess | Process) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadenza.bpmn.model import StartEvent
 from cadenza.core.elements.conditions import condition_holds
 from cadenza.core.elements.triggers import trigger_event
 from cadenza.core.intents import (
@@ -37,8 +36,11 @@ _ACTIVATED = str(ProcessInstanceIntent.ELEMENT_ACTIVATED)
 def evaluate_subscriptions(writer: Writer, command: Record) -> None:
     conditions = writer.state.conditions
     if command.key > 0:
-        if _unsettled(writer):
-            writer.follow_ups.append(command)  # evaluated once the batch's other work is done
+        if writer.unsettled():
+            # Evaluated once the batch's other work is done: the activation of the scope's start event and
+            # the tokens on their way, so an event whose condition already holds fires in a settled scope
+            # (Camunda 7 evaluates it once the activity or scope has started).
+            writer.follow_ups.append(command)
         else:
             _evaluate(writer, command.key)
         return
@@ -50,14 +52,6 @@ def evaluate_subscriptions(writer: Writer, command: Record) -> None:
         sub = conditions.get(sub_key)
         if sub is not None and _interested(writer, sub, change):
             _evaluate(writer, sub_key)
-
-
-def _unsettled(writer: Writer) -> bool:
-    """Work other than evaluations is still queued. A new subscription is evaluated only after it (the
-    activation of a scope's start event, the tokens on their way), so an interrupting event that already
-    holds interrupts a settled scope instead of racing the tokens still entering it."""
-    evaluate = ConditionalSubscriptionIntent.EVALUATE
-    return any(c.value_type is not _SUB or c.intent != evaluate for c in writer.follow_ups)
 
 
 def _interested(writer: Writer, sub: dict[str, Any], change: dict[str, Any]) -> bool:
@@ -89,22 +83,10 @@ def _evaluate(writer: Writer, sub_key: int) -> None:
     holds = condition_holds(catch, writer.state.variables.view(owner_key))
     if holds == sub["satisfied"]:
         return
-    if holds and _must_wait(writer, sub, catch, owner):
-        writer.follow_up(_SUB, ConditionalSubscriptionIntent.EVALUATE, sub_key, {"subscriptionKey": sub_key})
-        return
     intent = ConditionalSubscriptionIntent.TRIGGERED if holds else ConditionalSubscriptionIntent.RESET
     writer.event(_SUB, intent, sub_key, {**sub, "satisfied": holds}, sub["tenantId"])
     if holds:
         trigger_event(writer, owner_key, sub["elementId"], {})
-
-
-def _must_wait(writer: Writer, sub: dict[str, Any], catch: Any, owner: dict[str, Any]) -> bool:
-    """An interrupting event sub-process waits for the tokens on their way into its scope (a flow taken
-    by an element that just completed, e.g. after the output mapping that made the condition true): it
-    interrupts them once they have arrived, instead of letting them run beside it."""
-    if not (sub["interrupting"] and isinstance(catch, StartEvent)) or not _unsettled(writer):
-        return False
-    return bool(owner["n"] > len(writer.state.elements.children(owner["k"])))
 
 
 def evaluate_start_conditions(writer: Writer, command: Record) -> None:

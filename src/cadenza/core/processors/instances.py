@@ -7,8 +7,7 @@ from typing import Any
 
 from cadenza.core.elements.behaviors import run_activation
 from cadenza.core.elements.business_key import business_key
-from cadenza.core.elements.flow import complete, terminate
-from cadenza.core.elements.triggers import scope_closed
+from cadenza.core.elements.flow import complete, scope_closed, terminate
 from cadenza.core.elements.variables import set_local
 from cadenza.core.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
 from cadenza.core.records import Record, RejectionType, ValueType
@@ -190,7 +189,7 @@ def cancel_instance(writer: Writer, command: Record) -> None:
 
 def activate_element(writer: Writer, command: Record) -> None:
     value = command.value
-    if scope_closed(writer, value["flowScopeKey"]):
+    if scope_closed(writer, value["flowScopeKey"], value["elementId"]):
         return  # the scope was interrupted or terminated while this token was on its way
     key = command.key if command.key > 0 else writer.next_key()
     writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value, value["tenantId"])
@@ -201,8 +200,6 @@ def complete_element(writer: Writer, command: Record) -> None:
     row = writer.state.elements.get(command.key)
     if row is None or row["s"] != _ACTIVATED:
         return  # already completed or terminated by an earlier command in this batch
-    if scope_closed(writer, row["v"]["flowScopeKey"]):
-        return  # its scope is being terminated or interrupted: a queued TERMINATE_ELEMENT ends it instead
     if row["v"]["bpmnElementType"] in _SCOPES and row["n"] > 0:
         return
     complete(writer, command.key)

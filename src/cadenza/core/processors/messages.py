@@ -151,6 +151,9 @@ def start_buffered(writer: Writer, command: Record) -> None:
 
 def correlate_buffered(writer: Writer, command: Record) -> None:
     """PROCESS_MESSAGE_SUBSCRIPTION CORRELATE (internal): a new subscription found a buffered message."""
+    if writer.unsettled():
+        writer.follow_ups.append(command)  # once the batch's other work is done, as in Zeebe (see Writer)
+        return
     sub = writer.state.messages.subscription(command.key)
     message_key = int(command.value["messageKey"])
     row = writer.state.messages.message(message_key)

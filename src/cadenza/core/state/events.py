@@ -127,20 +127,13 @@ class TriggerState:
     the flow scope of an event-based gateway (its catch event).
     """
 
-    __slots__ = ("_rows", "_interrupted")
+    __slots__ = ("_rows",)
 
     def __init__(self, db: StateDb) -> None:
         self._rows = db.column("event_triggers", int_keys=False)
-        self._interrupted: set[int] = set()
 
     def rebuild_indexes(self) -> None:
-        self._interrupted = {
-            row["v"]["scopeKey"] for _, row in self._rows.items() if row["v"]["interruptsScope"]
-        }
-
-    def interrupted(self, scope_key: int) -> bool:
-        """An interrupting event sub-process waits for this scope's other children to terminate."""
-        return scope_key in self._interrupted
+        """Nothing to rebuild: whether a scope is interrupted is kept on its element row."""
 
     def get(self, scope_key: int, element_id: str) -> dict[str, Any] | None:
         row: dict[str, Any] | None = self._rows.get(trigger_slot(scope_key, element_id))
@@ -148,9 +141,6 @@ class TriggerState:
 
     def put(self, key: int, value: dict[str, Any]) -> None:
         self._rows.put(trigger_slot(value["scopeKey"], value["targetElementId"]), {"k": key, "v": value})
-        if value["interruptsScope"]:
-            self._interrupted.add(value["scopeKey"])
 
     def remove(self, value: dict[str, Any]) -> None:
         self._rows.delete(trigger_slot(value["scopeKey"], value["targetElementId"]))
-        self._interrupted.discard(value["scopeKey"])
