@@ -55,6 +55,11 @@ def test_a_process_without_a_none_start_event_starts_before_the_given_task(engin
     engine.complete(job["key"])
     assert not engine.is_active(instance)
     assert engine.trace(instance)[-1] == ("message-start", "ELEMENT_COMPLETED")
+    at_end = _create(engine, "message-start", "end", "work").value["processInstanceKey"]
+    assert engine.is_active(at_end)  # the end event completed, but work, activated after it, still runs
+    assert engine.complete_all("work") == 1
+    assert not engine.is_active(at_end)
+    assert _ids(engine, at_end) == ["message-start", "end", "work", "end"]
 
 
 def test_an_element_inside_a_sub_process_gets_its_flow_scope_and_its_input_mappings(

@@ -59,6 +59,8 @@ _SEQUENCE_FLOW = "SEQUENCE_FLOW"
 def start_elements(model: Process, value: dict[str, Any]) -> list[FlowNode]:
     """The elements the command's start instructions name, in order (empty: none given); raises
     :class:`Rejected` (INVALID_ARGUMENT, Zeebe's text) if one of them breaks a rule."""
+    if not value.get("startInstructions"):
+        return []  # the common creation, at the none start event: no checks to run
     instructions = instruction_list(value, "startInstructions")
     ids = [str(instruction.get("elementId") or "") for instruction in instructions]
     _refuse_first(ids, lambda i: i not in model.elements and i not in model.flows, "no_element")
