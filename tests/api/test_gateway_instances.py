@@ -6,7 +6,18 @@ import asyncio
 import json
 
 import grpc
-from gateway_support import FIXTURES, Harness, activate, deploy, events, failure, run, start
+from gateway_support import (
+    FIXTURES,
+    Harness,
+    activate,
+    deploy,
+    events,
+    failure,
+    run,
+    start,
+    while_working,
+)
+from pyzeebe import ZeebeWorker
 from pyzeebe.errors import ProcessDefinitionNotFoundError
 from pyzeebe.proto import gateway_pb2 as pb
 
@@ -150,7 +161,7 @@ def test_bad_creation_requests_get_zeebe_statuses() -> None:
             INVALID_ARGUMENT,
             "tenant identifier",
         )
-        instruction = pb.ProcessInstanceCreationStartInstruction(elementId="work")
+        instruction = pb.ProcessInstanceCreationStartInstruction(elementId="nope")
         await failure(
             create(
                 pb.CreateProcessInstanceRequest(
@@ -158,7 +169,8 @@ def test_bad_creation_requests_get_zeebe_statuses() -> None:
                 )
             ),
             INVALID_ARGUMENT,
-            "start instructions",
+            "Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to create instance of process with "
+            "start instructions but no element found with id 'nope'.",
         )
         try:
             await h.client.run_process("nope")
@@ -167,6 +179,45 @@ def test_bad_creation_requests_get_zeebe_statuses() -> None:
         else:
             raise AssertionError("pyzeebe should have raised ProcessDefinitionNotFoundError")
         assert await activate(h, "work") == []  # none of the refused requests started anything
+
+    run(scenario)
+
+
+def test_start_instructions_start_the_instance_before_the_task_and_a_worker_finishes_it() -> None:
+    async def scenario(h: Harness) -> None:
+        await deploy(h, "one-task.bpmn")
+        worker = ZeebeWorker(h.channel, name="doubler")
+
+        @worker.task(task_type="work")
+        async def work(x: int) -> dict[str, object]:
+            return {"y": x * 2}
+
+        before_work = [pb.ProcessInstanceCreationStartInstruction(elementId="work")]
+        request = pb.CreateProcessInstanceRequest(
+            bpmnProcessId="one-task", version=-1, variables='{"x": 21}', startInstructions=before_work
+        )
+        waiting = h.stub.CreateProcessInstanceWithResult(
+            pb.CreateProcessInstanceWithResultRequest(request=request, requestTimeout=10_000)
+        )
+        result = await while_working(worker, waiting)
+        assert json.loads(result.variables) == {"x": 21, "y": 42}
+        key = result.processInstanceKey
+        activated = await events(h, key, ValueType.PROCESS_INSTANCE, "ELEMENT_ACTIVATING")
+        assert [r.value["elementId"] for r in activated] == ["one-task", "work", "end"]  # not "start"
+        [created] = await events(h, key, ValueType.PROCESS_INSTANCE_CREATION, "CREATED")
+        assert created.value["startInstructions"] == [{"elementId": "work"}]
+        flow = pb.ProcessInstanceCreationStartInstruction(elementId="f1")
+        message = await failure(
+            h.stub.CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(
+                    bpmnProcessId="one-task", version=-1, startInstructions=[flow]
+                )
+            ),
+            INVALID_ARGUMENT,
+            "Expected to create instance of process with start instructions but the element with id 'f1' "
+            "targets unsupported element type 'SEQUENCE_FLOW'. Supported element types are: [PROCESS, ",
+        )
+        assert message.startswith("Command 'CREATE' rejected with code 'INVALID_ARGUMENT': ")
 
     run(scenario)
 

@@ -138,6 +138,26 @@ def test_a_cancelled_instance_is_terminated_and_cannot_be_cancelled_again(store_
     run(store_url, scenario)
 
 
+def test_start_instructions_start_the_execution_before_the_given_element(store_url: str) -> None:
+    async def scenario(api: LocalApi) -> None:
+        client = api.client()
+        await deploy(client, FIXTURE)
+        body = {"variables": {"orderId": "o-9"}, "startInstructions": [{"elementId": "paid"}]}
+        started = await client.post("/v1/workflows/charge-and-wait/execute", json=body)
+        assert started.status_code == 200, started.text
+        key = started.json()["key"]
+        view = (await client.get(f"/v1/executions/{key}")).json()
+        assert [e["elementId"] for e in view["activeElements"]] == ["paid"]  # charge was skipped
+        assert await _activate(client) == []
+        flow = {"startInstructions": [{"elementId": "f1"}]}
+        refused = await client.post("/v1/workflows/charge-and-wait/execute", json=flow)
+        assert_problem(
+            refused, 400, "the element with id 'f1' targets unsupported element type 'SEQUENCE_FLOW'"
+        )
+
+    run(store_url, scenario)
+
+
 def test_bad_requests_get_problem_documents(store_url: str) -> None:
     async def scenario(api: LocalApi) -> None:
         client = api.client()

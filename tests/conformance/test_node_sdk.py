@@ -69,6 +69,17 @@ def test_start_and_complete(cadenza: ServeProcess, inspector: Inspector) -> None
     assert observed["resultVariables"] == {"a": 10, "b": 5, "sum": 15}
 
 
+def test_start_instructions(cadenza: ServeProcess, inspector: Inspector) -> None:
+    observed = scenario(cadenza, "start-instructions")
+    assert observed["handled"] == 2  # two instructions before the same task: two jobs
+    view = inspector.wait_for(observed["processInstanceKey"], lambda v: v["state"] == "completed")
+    activated = [line["elementId"] for line in view["history"] if line["intent"] == "ELEMENT_ACTIVATED"]
+    assert "start" not in activated and activated.count("work") == 2
+    assert observed["refused"]["code"] == 3  # INVALID_ARGUMENT
+    unsupported = "the element with id 'start' targets unsupported element type 'START_EVENT'"
+    assert unsupported in observed["refused"]["details"]
+
+
 def test_fail_to_incident_then_resolve(cadenza: ServeProcess, inspector: Inspector) -> None:
     observed = scenario(cadenza, "fail-to-incident")
     assert observed["retriesSeen"] == [2, 1]

@@ -29,6 +29,7 @@ from cadenza.core.keys import counter_of
 from cadenza.core.limits import Limits, oversized_variables
 from cadenza.core.processors import (
     ad_hoc,
+    creation,
     decisions,
     deployment,
     incidents,
@@ -51,7 +52,7 @@ Processor = Callable[[Writer, Record], None]
 
 _PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     (ValueType.DEPLOYMENT, DeploymentIntent.CREATE): deployment.deploy,
-    (ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATE): instances.create_instance,
+    (ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATE): creation.create_instance,
     (ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL): instances.cancel_instance,
     (ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ACTIVATE_ELEMENT): instances.activate_element,
     (ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.COMPLETE_ELEMENT): instances.complete_element,

@@ -101,6 +101,21 @@ const scenarios = {
     return { processInstanceKey: created.processInstanceKey, handled, seen, resultVariables: result.variables }
   },
 
+  async 'start-instructions'() {
+    await deploy('conf-one-task.bpmn')
+    const before = (elementId) => [{ elementId }]
+    const created = await zeebe.createProcessInstance({
+      bpmnProcessId: 'conf-one-task',
+      variables: { a: 4, b: 5 },
+      startInstructions: [...before('work'), ...before('work')],
+    })
+    const handled = await work('conf.work', (job) => job.complete({ sum: job.variables.a + job.variables.b }), 2)
+    const refused = await failure(() =>
+      zeebe.createProcessInstance({ bpmnProcessId: 'conf-one-task', variables: {}, startInstructions: before('start') }),
+    )
+    return { processInstanceKey: created.processInstanceKey, handled, refused }
+  },
+
   async 'fail-to-incident'() {
     await deploy('conf-retry.bpmn')
     const created = await zeebe.createProcessInstance({ bpmnProcessId: 'conf-retry', variables: {} })

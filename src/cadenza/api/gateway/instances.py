@@ -65,11 +65,6 @@ class InstanceRpcs(RpcBase):
                 f"Expected to handle gRPC request {rpc}, but neither 'processDefinitionKey' nor "
                 "'bpmnProcessId' is given"
             )
-        if request.startInstructions:
-            raise invalid(
-                f"Expected to handle gRPC request {rpc}, but it has start instructions, which Cadenza does "
-                "not support yet: start the instance at its none start event"
-            )
         value: dict[str, Any] = {
             "bpmnProcessId": request.bpmnProcessId,
             "version": request.version,
@@ -78,6 +73,8 @@ class InstanceRpcs(RpcBase):
         }
         if request.processDefinitionKey > 0:
             value["processDefinitionKey"] = request.processDefinitionKey
+        if request.startInstructions:  # the engine checks them (Zeebe's rejections)
+            value["startInstructions"] = [{"elementId": i.elementId} for i in request.startInstructions]
         return value
 
     @unary

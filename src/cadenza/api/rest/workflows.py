@@ -25,6 +25,11 @@ router = APIRouter(tags=["workflows"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
+class StartInstruction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    elementId: str
+
+
 class Execute(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Any JSON here, so a non-object gets the engine-wide sentence ("must be a JSON object, but was ...").
@@ -35,6 +40,8 @@ class Execute(BaseModel):
     tenantId: str | None = None
     withResult: bool = False
     requestTimeoutMs: int = Field(default=10_000, ge=0, le=600_000)
+    #: Zeebe's start instructions: start before these elements instead of at the none start event.
+    startInstructions: list[StartInstruction] | None = None
 
 
 def _item(row: Any) -> dict[str, Any]:
@@ -192,6 +199,8 @@ async def _execute(services: Services, tenant: str, process_id: str, body: Execu
     }
     if body.businessKey:
         value["businessKey"] = body.businessKey
+    if body.startInstructions:
+        value["startInstructions"] = [{"elementId": i.elementId} for i in body.startInstructions]
     variables = None
     if body.withResult:
         created, variables = await _with_result(services, value, tenant, body.requestTimeoutMs)

@@ -1,4 +1,4 @@
-"""Process instance commands: create, cancel, and the internal element commands of a running instance."""
+"""Process instance commands: cancel, and the internal element commands of a running instance."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import json
 from typing import Any
 
 from cadenza.core.elements.behaviors import run_activation
-from cadenza.core.elements.business_key import business_key
 from cadenza.core.elements.flow import complete, scope_closed, terminate
-from cadenza.core.elements.variables import set_local
-from cadenza.core.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from cadenza.core.intents import ProcessInstanceIntent
 from cadenza.core.records import Record, RejectionType, ValueType
 from cadenza.core.writer import Writer
 from cadenza.feel.json_values import dumps, loads
@@ -19,7 +17,6 @@ __all__ = [
     "activate_element",
     "cancel_instance",
     "complete_element",
-    "create_instance",
     "key_field",
     "named_instance",
     "parse_document",
@@ -80,91 +77,6 @@ def named_instance(writer: Writer, command: Record, verb: str) -> dict[str, Any]
         reason = f"Expected to {verb} process instance but no process instance found with key '{key}'"
         writer.reject(command, RejectionType.NOT_FOUND, reason)
         return None
-    return row
-
-
-def create_instance(writer: Writer, command: Record) -> None:
-    value = command.value
-    tenant = value.get("tenantId") or command.tenant
-    process = _find_process(writer, tenant, value)
-    if isinstance(process, str):
-        writer.reject(command, RejectionType.NOT_FOUND, process)
-        return
-    model = writer.state.processes.model(process["processDefinitionKey"])
-    if model.none_start_event is None:
-        reason = "Expected to create instance of process with none start event, but there is no such event"
-        writer.reject(command, RejectionType.INVALID_STATE, reason)
-        return
-    variables = parse_document(value.get("variables"))
-    if isinstance(variables, str):
-        writer.reject(command, RejectionType.INVALID_ARGUMENT, variables)
-        return
-    try:
-        business = business_key(model, value, variables)
-    except ValueError as error:
-        writer.reject(command, RejectionType.INVALID_ARGUMENT, str(error))
-        return
-    key = writer.next_key()
-    instance = _instance_value(process, key, value, tenant, business)
-    writer.event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, instance, tenant)
-    for name, text in variables.items():
-        set_local(writer, key, name, text, instance)
-    created = {
-        "bpmnProcessId": instance["bpmnProcessId"],
-        "version": instance["version"],
-        "processDefinitionKey": instance["processDefinitionKey"],
-        "processInstanceKey": key,
-        "variables": "{}",
-        "tenantId": tenant,
-    }
-    if business:
-        created["businessKey"] = business
-    event = writer.event(
-        ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, key, created
-    )
-    writer.respond(event)
-    run_activation(writer, key)
-
-
-def _instance_value(
-    process: dict[str, Any], key: int, command: dict[str, Any], tenant: str, business: str
-) -> dict[str, Any]:
-    """The PROCESS element's record value; only it carries the business key."""
-    instance = {
-        "bpmnProcessId": process["bpmnProcessId"],
-        "version": process["version"],
-        "processDefinitionKey": process["processDefinitionKey"],
-        "processInstanceKey": key,
-        "elementId": process["bpmnProcessId"],
-        "bpmnElementType": "PROCESS",
-        "bpmnEventType": "UNSPECIFIED",
-        "flowScopeKey": -1,
-        "parentProcessInstanceKey": command.get("parentProcessInstanceKey", -1),
-        "parentElementInstanceKey": command.get("parentElementInstanceKey", -1),
-        "tenantId": tenant,
-    }
-    if business:
-        instance["businessKey"] = business
-    return instance
-
-
-def _find_process(writer: Writer, tenant: str, value: dict[str, Any]) -> dict[str, Any] | str:
-    processes = writer.state.processes
-    definition_key = int(value.get("processDefinitionKey") or -1)
-    process_id = str(value.get("bpmnProcessId") or "")
-    raw_version = value.get("version")
-    version = -1 if raw_version is None else int(raw_version)
-    if definition_key > 0:
-        row = processes.process(definition_key)
-        if row is None or row["tenantId"] != tenant:
-            return f"Expected to find process definition with key '{definition_key}', but none found"
-        return row
-    row = processes.latest_process(tenant, process_id) if version < 0 else None
-    if version >= 0:
-        row = processes.process_version(tenant, process_id, version)
-    if row is None:
-        suffix = "" if version < 0 else f" and version '{version}'"
-        return f"Expected to find process definition with process ID '{process_id}'{suffix}, but none found"
     return row
 
 

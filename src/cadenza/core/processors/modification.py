@@ -26,7 +26,7 @@ from cadenza.core.processors.modification_plan import (
 from cadenza.core.records import Record, RejectionType, ValueType
 from cadenza.core.writer import Writer
 
-__all__ = ["modify"]
+__all__ = ["activate_planned", "modify"]
 
 _PI = ValueType.PROCESS_INSTANCE
 
@@ -42,8 +42,7 @@ def modify(writer: Writer, command: Record) -> None:
     except Rejected as rejected:
         writer.reject(command, RejectionType(rejected.args[0]), rejected.args[1])
         return
-    created: dict[int, int] = {}
-    activated = [_activate(writer, plan, activation, created) for activation in plan.activations]
+    activated = activate_planned(writer, plan)
     for chain in plan.terminations:
         for element_key in chain:  # inner first, so each scope is left empty before it is ended
             terminate(writer, element_key)
@@ -60,6 +59,12 @@ def modify(writer: Writer, command: Record) -> None:
     writer.respond(
         writer.event(ValueType.PROCESS_INSTANCE_MODIFICATION, intent, key, record, record["tenantId"])
     )
+
+
+def activate_planned(writer: Writer, plan: ModificationPlan) -> list[dict[str, Any]]:
+    """Carries out the plan's activations (also a creation's start instructions); what each one used."""
+    created: dict[int, int] = {}
+    return [_activate(writer, plan, activation, created) for activation in plan.activations]
 
 
 def _activate(

@@ -19,13 +19,21 @@ from cadenza.core.intents import ProcessInstanceIntent
 from cadenza.core.processors.instances import Rejected, key_field, parse_document
 from cadenza.core.state import EngineState
 
-__all__ = ["Activation", "ModificationPlan", "plan_modification", "scope_ids"]
+__all__ = [
+    "SUPPORTED_TYPES",
+    "Activation",
+    "ModificationPlan",
+    "instruction_list",
+    "plan_modification",
+    "scope_ids",
+]
 
 BODY = "MULTI_INSTANCE_BODY"
 _ACTIVE = (str(ProcessInstanceIntent.ELEMENT_ACTIVATING), str(ProcessInstanceIntent.ELEMENT_ACTIVATED))
 _UNSUPPORTED = frozenset({ElementKind.START_EVENT, ElementKind.BOUNDARY_EVENT})
-#: Zeebe's ``BpmnElementType`` values that modification can activate, in the enum's order.
-_SUPPORTED_TYPES = (
+#: Zeebe's ``BpmnElementType`` values that modification and start instructions can activate, in the enum's
+#: order (Zeebe prints a hash set; a fixed order keeps the text stable).
+SUPPORTED_TYPES = (
     "[PROCESS, SUB_PROCESS, EVENT_SUB_PROCESS, AD_HOC_SUB_PROCESS, AD_HOC_SUB_PROCESS_INNER_INSTANCE, "
     "INTERMEDIATE_CATCH_EVENT, INTERMEDIATE_THROW_EVENT, END_EVENT, SERVICE_TASK, RECEIVE_TASK, USER_TASK, "
     "MANUAL_TASK, TASK, EXCLUSIVE_GATEWAY, PARALLEL_GATEWAY, EVENT_BASED_GATEWAY, INCLUSIVE_GATEWAY, "
@@ -126,8 +134,8 @@ def plan_modification(
 ) -> ModificationPlan:
     """The plan of a MODIFY command; raises :class:`Rejected` with Zeebe's reason if it breaks a rule."""
     plan = ModificationPlan(state, instance, state.processes.model(instance["processDefinitionKey"]))
-    activates = _list(value, "activateInstructions", "ancestorElementInstanceKey")
-    terminates = _list(value, "terminateInstructions", "elementInstanceKey")
+    activates = instruction_list(value, "activateInstructions", "ancestorElementInstanceKey")
+    terminates = instruction_list(value, "terminateInstructions", "elementInstanceKey")
     elements = _check_elements(plan, activates)
     _check_terminations(plan, terminates)
     documents = [_variables(plan, e, i) for e, i in zip(elements, activates, strict=True)]
@@ -144,7 +152,7 @@ def plan_modification(
     return plan
 
 
-def _list(value: dict[str, Any], name: str, key: str = "") -> list[dict[str, Any]]:
+def instruction_list(value: dict[str, Any], name: str, key: str = "") -> list[dict[str, Any]]:
     """The instructions of one kind; their ``key`` field, if named, must be an integer."""
     items = value.get(name) or []
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
@@ -176,7 +184,7 @@ def _check_elements(plan: ModificationPlan, activates: list[dict[str, Any]]) -> 
     wrong = list(dict.fromkeys(e.id for e in elements if e.kind in _UNSUPPORTED))
     if wrong:
         kinds = "', '".join(dict.fromkeys(str(plan.model.elements[i].kind) for i in wrong))
-        why = _REASONS["kind"].format(kinds, _SUPPORTED_TYPES)
+        why = _REASONS["kind"].format(kinds, SUPPORTED_TYPES)
         raise plan.reject("unsupported", "', '".join(wrong), why)
     return elements
 
@@ -197,7 +205,7 @@ def _variables(
     plan: ModificationPlan, element: FlowNode, instruction: dict[str, Any]
 ) -> list[tuple[str, dict[str, str]]]:
     out = []
-    for entry in _list(instruction, "variableInstructions"):
+    for entry in instruction_list(instruction, "variableInstructions"):
         scope_id = str(entry.get("scopeId") or "")
         if scope_id and scope_id not in plan.model.elements and scope_id != plan.model.id:
             raise plan.reject("no_scope", scope_id)
