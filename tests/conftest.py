@@ -38,6 +38,16 @@ def fresh_postgres_url(postgres_url: str) -> str:
     return postgres_url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes it runs twice: on a SQLite file, then on the emptied PostgreSQL test database.
+    (tests/store overrides it to add the memory store.)"""
+    if request.param == "sqlite":
+        return str(tmp_path / "cadenza.db")
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    return url
+
+
 @pytest.fixture
 def serve_process(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
     """Starts ``cadenza serve`` processes (``serve_process(data_dir, *options)``); kills leftovers at the end."""

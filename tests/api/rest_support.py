@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from cadenza.api.rest.wiring import LocalApi, local_api
 from cadenza.engine_adapters.embedded import EmbeddedEngine
@@ -19,15 +18,6 @@ from cadenza.store import open_store
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
 Scenario = Callable[[LocalApi], Awaitable[None]]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each REST test runs on both stores."""
-    if request.param == "sqlite":
-        return str(tmp_path / "cadenza.db")
-    url: str = request.getfixturevalue("fresh_postgres_url")
-    return url
 
 
 def run(store_url: str, scenario: Scenario, **options: Any) -> None:

@@ -33,14 +33,6 @@ BROKEN = """<?xml version="1.0"?>
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cadenza.db'}"
-    url: str = request.getfixturevalue("fresh_postgres_url")
-    return url
-
-
 def _users() -> UserDirectory:
     secret = hash_password("unused")  # the clients carry signed tokens; no password is checked
     people = [("ann", ("<default>",)), ("bob", ("<default>",)), ("zed", ("acme",))]

@@ -7,8 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cadenza.core.records import Record, RecordType, RejectionType, ValueType
 from cadenza.engine_adapters.embedded import EmbeddedEngine
 from cadenza.store import open_store
@@ -16,14 +14,6 @@ from cadenza.store import open_store
 FIXTURES = Path(__file__).parent.parent / "core" / "fixtures"
 LONE = "\ud800"
 CREATE = ValueType.PROCESS_INSTANCE_CREATION
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "cadenza.db")
-    fresh: str = request.getfixturevalue("fresh_postgres_url")
-    return fresh
 
 
 def _refused(response: Record, field: str) -> None:
@@ -67,9 +57,9 @@ BAD_COMMANDS: list[tuple[ValueType, str, dict[str, Any], str, str]] = [
 ]
 
 
-def test_commands_with_lone_surrogates_are_refused_alone_and_the_partition_runs_on(url: str) -> None:
+def test_commands_with_lone_surrogates_are_refused_alone_and_the_partition_runs_on(store_url: str) -> None:
     async def scenario() -> None:
-        engine = EmbeddedEngine(open_store(url), tick_seconds=0.01)
+        engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
         await engine.start()
         resource = (FIXTURES / "three-tasks.bpmn").read_text()
         deployed = await engine.submit(
@@ -109,7 +99,7 @@ def test_commands_with_lone_surrogates_are_refused_alone_and_the_partition_runs_
         assert len(batch.value["jobKeys"]) == 2
         await engine.stop()
 
-        reopened = EmbeddedEngine(open_store(url))  # every accepted command is in the log, readable
+        reopened = EmbeddedEngine(open_store(store_url))  # every accepted command is in the log, readable
         await reopened.start()
         for answer in (answers[0], answers[-1]):
             history = await reopened.history(answer.value["processInstanceKey"])

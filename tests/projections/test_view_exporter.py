@@ -21,14 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 EXPENSE = [REPO / "bpmn" / "expense-approval.bpmn", REPO / "bpmn" / "expense-review.form"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "cadenza.db")
-    url: str = request.getfixturevalue("fresh_postgres_url")
-    return url
-
-
 def _created_tasks(records: list[Record]) -> int:
     return sum(
         r.record_type is RecordType.EVENT and r.value_type is ValueType.USER_TASK and r.intent == "CREATED"
