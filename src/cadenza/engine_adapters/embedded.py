@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,8 @@ from cadenza.engine_adapters.job_waiters import (
     empty_batch,
     jobs_became_ready,
 )
-from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure, InstanceTerminated
+from cadenza.engine_adapters.port import DEFAULT_TENANT, Backpressure
+from cadenza.engine_adapters.results import InstanceResults
 from cadenza.engine_adapters.stats import WriterStats
 from cadenza.store.port import Store
 from cadenza.textsafe import lone_surrogate, surrogate_reason
@@ -78,12 +78,8 @@ class EmbeddedEngine:
         # (type, timeout, maxJobsToActivate) of activations the engine accepted: its checks look at nothing
         # else, so a repeat with nothing activatable can wait without writing an empty batch first.
         self._valid_activations: set[tuple[Any, Any, Any]] = set()
-        self._results: dict[int, list[asyncio.Future[Record]]] = {}
+        self._results = InstanceResults()
         self._scheduled: set[tuple[str, str, int]] = set()
-        self._final_variables: dict[int, dict[str, Any]] = {}
-        # True while a batch that creates an instance with a result runs: that instance may complete within
-        # its creation batch, before its key is known to _results, so every root completion is kept then.
-        self._keep_all_results = False
         #: Called with each committed batch's records, after the commit (exporters wake up on it).
         self.commit_listeners: list[Callable[[list[Record]], None]] = []
 
@@ -115,7 +111,7 @@ class EmbeddedEngine:
         if snapshot.last_position > state.last_position:
             state.set_last_position(snapshot.last_position)
         state.take_changes()
-        state.on_root_completed = self._root_completed
+        state.on_root_completed = self._results.root_completed
         self.engine = Engine(state, limits=self.limits)
 
     @property
@@ -213,7 +209,7 @@ class EmbeddedEngine:
             completed = await result
         finally:
             timer.cancel()
-            self._results.pop(created.value["processInstanceKey"], None)
+            self._results.forget(created.value["processInstanceKey"])
         variables: dict[str, Any] = completed.value.get("variables", {})
         return created, variables
 
@@ -271,7 +267,7 @@ class EmbeddedEngine:
             await self._process_batch(batch)
 
     async def _process_batch(self, batch: list[Pending]) -> None:
-        self._keep_all_results = any(result is not None for _, _, result in batch)
+        self._results.begin_batch(any(result is not None for _, _, result in batch))
         poisoned: dict[int, str] = {}
         began = time.thread_time()
         while True:
@@ -281,7 +277,7 @@ class EmbeddedEngine:
                 await self._reload()
                 continue
             break
-        final_variables, self._final_variables = self._final_variables, {}
+        final_variables = self._results.take_final()
         changes = self.engine.take_changes()  # one change per row: each column's dirty set is a set
         stats = self.stats
         stats.processed(len(batch), len(records), time.thread_time() - began)
@@ -296,7 +292,7 @@ class EmbeddedEngine:
                     waiter.set_exception(error)
             return
         self._answer(answers)
-        self._after_commit(records, final_variables)
+        self._results.settle(records, final_variables)
         for listener in self.commit_listeners:
             listener(records)
         for command in self.engine.take_pending():
@@ -327,7 +323,7 @@ class EmbeddedEngine:
                 raise _Redo from error
             records.extend(result.records)
             answers.append((future, result.response))
-            self._await_result(result.response, result_future)
+            self._results.wait_for(result.response, result_future)
         return records, answers
 
     def _serve_waiters(self, batch: list[Pending], new_records: list[Record]) -> bool:
@@ -345,36 +341,6 @@ class EmbeddedEngine:
                 waiter.set_result(response if response is not None else _no_response())
             elif jobs := activated_jobs(response):  # its caller went away (or its wait ran out) meanwhile
                 self._hand_back(jobs, _GONE)
-
-    def _await_result(self, response: Record | None, result: asyncio.Future[Record] | None) -> None:
-        if result is not None and response is not None and response.record_type is RecordType.EVENT:
-            self._results.setdefault(response.value["processInstanceKey"], []).append(result)
-
-    def _root_completed(self, key: int, texts: dict[str, str]) -> None:
-        if self._keep_all_results or key in self._results:
-            self._final_variables[key] = {name: json.loads(text) for name, text in texts.items()}
-
-    def _after_commit(self, records: list[Record], final_variables: dict[int, dict[str, Any]]) -> None:
-        for record in records:
-            if (
-                record.value_type is ValueType.PROCESS_INSTANCE
-                and record.value.get("bpmnElementType") == "PROCESS"
-            ):
-                self._finish_waiters(record, final_variables)
-
-    def _finish_waiters(self, record: Record, final_variables: dict[int, dict[str, Any]]) -> None:
-        if record.intent not in ("ELEMENT_COMPLETED", "ELEMENT_TERMINATED"):
-            return
-        for future in self._results.pop(record.key, []):
-            if future.done():
-                continue
-            if record.intent == "ELEMENT_COMPLETED":
-                done = record._replace(
-                    value={**record.value, "variables": final_variables.get(record.key, {})}
-                )
-                future.set_result(done)
-            else:
-                future.set_exception(InstanceTerminated(f"process instance {record.key} was terminated"))
 
     # ------------------------------------------------------------------------------------------ the clock
 
