@@ -94,15 +94,15 @@ def test_a_failing_batch_rolls_back_its_rows_with_its_position_and_is_retried(st
     asyncio.run(main())
 
 
-def test_on_sqlite_the_views_are_written_on_the_engines_store_thread(store_url: str) -> None:
-    """One writer to a SQLite file: the views' batches queue behind the engine's commits on its thread, instead
-    of meeting SQLite's write lock; PostgreSQL keeps a thread of its own. Either way the views follow the log."""
+def test_on_sqlite_the_views_are_written_where_the_engine_commits(store_url: str) -> None:
+    """One writer to a SQLite file: the views' writes run where the engine's commits run (inline on the event
+    loop for a file at NORMAL), instead of meeting SQLite's write lock; PostgreSQL keeps a thread of its own.
+    Either way the views follow the log."""
 
     async def main() -> None:
         engine = EmbeddedEngine(open_store(store_url), tick_seconds=0.01)
         async with local_api(engine) as api:
-            exporter = api.services.exporter
-            shares = exporter.executor is engine.store_executor
+            shares = api.services.views.writes_runner == engine.run_store_write
             assert shares is (api.services.views.dialect == "sqlite")
             await _start_instances(engine, 3)
             for _ in range(500):

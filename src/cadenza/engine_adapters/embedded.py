@@ -33,7 +33,7 @@ from cadenza.engine_adapters.stats import WriterStats
 from cadenza.store.port import Store
 from cadenza.textsafe import lone_surrogate, surrogate_reason
 
-__all__ = ["DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
+__all__ = ["BATCH_LINGER_SECONDS", "DEFAULT_MAX_QUEUED_COMMANDS", "EmbeddedEngine", "wall_clock_ms"]
 
 #: A command, the future its response goes to (a waiter's may be done already: see ``_answer``), and the
 #: future of the instance's result for CreateProcessInstanceWithResult.
@@ -44,6 +44,10 @@ _GONE = "the job was activated for a request that was cancelled before the answe
 _ALWAYS_ACCEPTED = frozenset({"COMPLETE", "FAIL", "THROW_ERROR"})
 #: The default bound on commands waiting for the writer; past it new work is refused (backpressure).
 DEFAULT_MAX_QUEUED_COMMANDS = 10_000
+#: With inline commits, how long the writer waits after a command arrives for others to join its batch.
+#: Measured over gRPC (docs/bench-grpc.md): 1 ms served 8 callers best and 64 worst, 4 ms the reverse; 2 ms
+#: beat the threaded commit at both.
+BATCH_LINGER_SECONDS = 0.002
 
 
 def wall_clock_ms() -> int:
@@ -61,6 +65,7 @@ class EmbeddedEngine:
         tick_seconds: float = 0.05,
         limits: Limits | None = None,
         max_queued: int = DEFAULT_MAX_QUEUED_COMMANDS,
+        batch_linger_seconds: float = BATCH_LINGER_SECONDS,
     ) -> None:
         self.store = store
         self.partition = partition
@@ -69,6 +74,9 @@ class EmbeddedEngine:
         self.tick_seconds = tick_seconds
         self.limits = limits or Limits()
         self.max_queued = max_queued
+        #: Commits on the event loop's thread (``Store.inline_commits``), each batch gathered for a moment.
+        self.inline_commits = bool(store.inline_commits)
+        self.batch_linger_seconds = batch_linger_seconds
         self.engine = Engine(EngineState(partition), limits=self.limits)
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-store")
@@ -116,10 +124,17 @@ class EmbeddedEngine:
 
     @property
     def store_executor(self) -> ThreadPoolExecutor:
-        """The one thread that runs the store's work (commits, reads). Whoever writes to the same SQLite file
-        (the REST API's views) runs there too: writes then follow each other instead of meeting SQLite's
-        write lock, whose busy handler sleeps in steps of milliseconds while the writer waits."""
+        """The thread that runs the store's reads, and its commits unless they run inline."""
         return self._io
+
+    async def run_store_write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Runs ``fn`` where the engine's commits run: on the event loop's thread when commits are inline,
+        else on the store's thread. Whoever else writes to the same SQLite file (the REST API's views) goes
+        through here, so writes follow each other instead of meeting SQLite's write lock, whose busy handler
+        sleeps in steps of milliseconds while the writer waits."""
+        if self.inline_commits:
+            return fn(*args)
+        return await self._run_io(fn, *args)
 
     async def _run_io(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
@@ -262,6 +277,10 @@ class EmbeddedEngine:
     async def _write_loop(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            if self.inline_commits and self._queue.qsize() < self.max_batch:
+                # An inline commit leaves no time for commands to gather, as a commit on another thread does;
+                # without this pause batches shrink to a command or two under load and commits multiply.
+                await asyncio.sleep(self.batch_linger_seconds)
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             await self._process_batch(batch)
@@ -283,7 +302,9 @@ class EmbeddedEngine:
         stats.processed(len(batch), len(records), time.thread_time() - began)
         committing = time.perf_counter()
         try:
-            await self._run_io(stats.timed_commit(self.store.commit), self.partition, records, changes)
+            await self.run_store_write(
+                stats.timed_commit(self.store.commit), self.partition, records, changes
+            )
             stats.commit_wall += time.perf_counter() - committing
         except Exception as error:  # nothing of this batch is durable: callers get the error, state reloads
             await self._reload()

@@ -10,9 +10,11 @@ request while the database answers. SQLite is in-process: its reads run on the l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import URL
@@ -22,7 +24,11 @@ from sqlalchemy.pool import StaticPool
 from cadenza.store.schema import metadata
 from cadenza.store.sql import WAL_AUTOCHECKPOINT_PAGES, normalize_url
 
-__all__ = ["ViewDb"]
+__all__ = ["ViewDb", "WritesRunner"]
+
+T = TypeVar("T")
+#: Runs a function where the engine's commits run (``EmbeddedEngine.run_store_write``).
+WritesRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 
 
 class ViewDb:
@@ -41,6 +47,9 @@ class ViewDb:
             if parsed.get_backend_name() == "sqlite":
                 _configure_sqlite(self.engine)
         self.dialect = self.engine.dialect.name
+        #: Set (by the API's wiring) when the views live in the engine's SQLite file: every write to them then
+        #: runs where the engine's commits run, so the two never meet the file's write lock.
+        self.writes_runner: WritesRunner | None = None
         self._url = None if url is None else normalize_url(url)
         self._async: AsyncEngine | None = None
         # Reads need no transaction: without BEGIN and COMMIT a read on PostgreSQL is one round trip, not
@@ -58,6 +67,14 @@ class ViewDb:
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    async def run_write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Runs ``fn(*args)``, which writes to the views in transactions of its own: where the engine's
+        commits run when ``writes_runner`` is set, else on a worker thread (off the event loop)."""
+        if self.writes_runner is not None:
+            result: T = await self.writes_runner(functools.partial(fn, *args))
+            return result
+        return await asyncio.to_thread(fn, *args)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

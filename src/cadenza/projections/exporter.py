@@ -48,7 +48,6 @@ class ViewExporter:
         views: ViewDb,
         *,
         partition: int = 1,
-        executor: ThreadPoolExecutor | None = None,
         linger: float = LINGER_SECONDS,
     ) -> None:
         self.store = store
@@ -67,9 +66,9 @@ class ViewExporter:
         #: Set when the next batch should not linger: someone waits for the views, or a batch is full.
         self._hurry = asyncio.Event()
         self._advanced = asyncio.Condition()
-        #: The thread its batches run on: its own, or one it shares (the engine's store thread on SQLite).
-        self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-views")
-        self._owns_executor = executor is None
+        #: Its batches run on this thread of its own, or, when the views live in the engine's SQLite file,
+        #: where the engine's commits run (``ViewDb.writes_runner``), so the two never meet the write lock.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cadenza-views")
         self._task: asyncio.Task[None] | None = None
         self._sql = ViewSql(views.engine)
 
@@ -83,8 +82,7 @@ class ViewExporter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._owns_executor:
-            self.executor.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
 
     def notify(self, records: list[Record]) -> None:
         """The engine's commit listener: cheap, never blocks the writer. The committed records are kept, so a
@@ -129,6 +127,8 @@ class ViewExporter:
         self._hurry.clear()
 
     async def _run(self, fn: Any) -> Any:
+        if self.views.writes_runner is not None:
+            return await self.views.writes_runner(fn)
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
 
     def _load_position(self) -> int:

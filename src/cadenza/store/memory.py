@@ -58,6 +58,9 @@ def _record(row: RecordRow) -> Record:
 
 
 class MemoryStore:
+    #: The fake keeps the writer's threaded commit path, the one every store but a SQLite file takes.
+    inline_commits = False
+
     def __init__(self) -> None:
         # The engine reads (exporters, history queries) from other threads while a partition writer commits.
         self._lock = threading.Lock()

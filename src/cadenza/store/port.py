@@ -23,6 +23,14 @@ class PartitionSnapshot(NamedTuple):
 
 
 class Store(Protocol):
+    @property
+    def inline_commits(self) -> bool:
+        """Whether a partition's writer should commit on its own (event-loop) thread rather than hand commits
+        to a thread of their own: true only where a commit is local CPU work that waits on nothing (a SQLite
+        file at ``synchronous=NORMAL``: a WAL append, no flush). A commit that waits on the network or a disk
+        flush would stop the event loop meanwhile."""
+        ...
+
     def load_partition(self, partition: int) -> PartitionSnapshot: ...
 
     def commit(self, partition: int, records: Sequence[Record], changes: Sequence[StateChange]) -> None:

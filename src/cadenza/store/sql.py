@@ -93,6 +93,10 @@ class SqlStore:
         self.url = normalize_url(url)
         backend = self.url.get_backend_name()
         self._checkpointer: WalCheckpointer | None = None
+        # A file's commit at NORMAL appends to the WAL and waits on nothing; an in-memory database is one
+        # connection shared by every thread, so its commits stay on the thread its reads use.
+        file = self.url.database not in (None, "", ":memory:")
+        self.inline_commits = backend == "sqlite" and file and sqlite_synchronous == "NORMAL"
         if backend == "sqlite":
             self._engine = _sqlite_engine(self.url, sqlite_synchronous, busy_timeout_ms)
             if self.url.database not in (None, "", ":memory:"):

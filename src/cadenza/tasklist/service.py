@@ -8,7 +8,6 @@ until the view shows its own events, so the answer and the next read agree.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -178,8 +177,7 @@ class TaskService:
         row = await self.task(key, user)
         if not text.strip() or len(text) > MAX_COMMENT_CHARS:
             raise TaskError(400, f"a comment has 1 to {MAX_COMMENT_CHARS:,} characters, not {len(text):,}")
-        # Off the event loop: on SQLite a write may wait for the engine's commit to release the write lock.
-        made: dict[str, Any] = await asyncio.to_thread(self._write_comment, row, user.username, text)
+        made: dict[str, Any] = await self.views.run_write(self._write_comment, row, user.username, text)
         return made
 
     def _write_comment(self, row: Any, author: str, text: str) -> dict[str, Any]:
@@ -201,8 +199,7 @@ class TaskService:
         return response
 
     async def _audit(self, row: Any, user: Principal, action: str, changes: dict[str, Any]) -> None:
-        # Off the event loop: on SQLite a write may wait for the engine's commit to release the write lock.
-        await asyncio.to_thread(self._write_audit, row, user.username, action, changes)
+        await self.views.run_write(self._write_audit, row, user.username, action, changes)
 
     def _write_audit(self, row: Any, actor: str, action: str, changes: dict[str, Any]) -> None:
         with self.views.begin() as conn:

@@ -83,26 +83,30 @@ class SlaMonitor:
         )
         if response.record_type is RecordType.COMMAND_REJECTION:  # completed meanwhile: nothing to escalate
             return
-        with self.service.views.begin() as conn:
-            conn.execute(
-                insert(sla_breaches).values(
-                    task_key=row.key,
-                    tenant=row.tenant,
-                    process_instance_key=row.process_instance_key,
-                    due_at=row.due_at,
-                    breached_at=now,
-                    escalated_to=target,
+
+        def record() -> None:
+            with self.service.views.begin() as conn:
+                conn.execute(
+                    insert(sla_breaches).values(
+                        task_key=row.key,
+                        tenant=row.tenant,
+                        process_instance_key=row.process_instance_key,
+                        due_at=row.due_at,
+                        breached_at=now,
+                        escalated_to=target,
+                    )
                 )
-            )
-            audit(
-                conn,
-                row.tenant,
-                row.key,
-                now,
-                "system:sla",
-                "escalate",
-                {mode: target, "dueDate": row.due_date},
-            )
+                audit(
+                    conn,
+                    row.tenant,
+                    row.key,
+                    now,
+                    "system:sla",
+                    "escalate",
+                    {mode: target, "dueDate": row.due_date},
+                )
+
+        await self.service.views.run_write(record)
         self.breaches_total += 1
         await self.service.exporter.caught_up(response.position)
 

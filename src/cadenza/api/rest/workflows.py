@@ -186,7 +186,7 @@ async def execute(
             return stored
         answer = await _execute(services, tenant, bpmnProcessId, body)
         now = int(services.clock() * 1000)
-        await asyncio.to_thread(keys.remember, tenant, idempotency_key, digest, answer, now)
+        await services.views.run_write(keys.remember, tenant, idempotency_key, digest, answer, now)
         return answer
 
 
@@ -209,7 +209,7 @@ async def _execute(services: Services, tenant: str, process_id: str, body: Execu
     key = created.value["processInstanceKey"]
     if body.correlationId:  # the execution's row must exist before it can carry the id
         await services.settled(created)
-        await asyncio.to_thread(_tag, services, key, body.correlationId)
+        await services.views.run_write(_tag, services, key, body.correlationId)
     answer = _created(created, body.correlationId)
     if variables is not None:
         answer["variables"] = variables
