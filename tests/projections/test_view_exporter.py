@@ -233,3 +233,41 @@ def test_commits_while_the_exporter_lingers_share_one_transaction_and_a_waiter_c
         await engine.stop()
 
     asyncio.run(main())
+
+
+def test_a_long_catch_up_lets_the_event_loop_run_between_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a SQLite file the views' batches run inline on the event loop (where the engine commits): catching up
+    a backlog batch after batch must leave the loop to others in between."""
+    monkeypatch.setattr("cadenza.projections.exporter._BATCH", 5)
+
+    async def main() -> None:
+        engine = EmbeddedEngine(open_store(str(tmp_path / "cadenza.db")), tick_seconds=0.01)
+        assert engine.inline_commits
+        await engine.start()
+        await _start_instances(engine, 3)  # before the exporter: a backlog of many 5-record batches
+        views = ViewDb.for_store(engine.store)
+        views.writes_runner = engine.run_store_write
+        exporter = ViewExporter(engine.store, views, linger=0)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        ticking = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        started = ticks
+        await exporter.start()
+        last = engine.store.read_records(1)[-1].position
+        await exporter.caught_up(last)
+        assert last > 5 * 5 and ticks - started > 5  # the ticker ran between the batches
+        ticking.cancel()
+        await exporter.stop()
+        await views.aclose()
+        await engine.stop()
+
+    asyncio.run(main())

@@ -114,6 +114,9 @@ class ViewExporter:
                 while await self._run(self._export_batch):
                     async with self._advanced:
                         self._advanced.notify_all()
+                    # Run inline where the engine commits, a catch-up of many batches would otherwise hold
+                    # the event loop for all of them.
+                    await asyncio.sleep(0)
             except Exception:  # the batch rolled back whole (rows and position); try it again shortly
                 _log.exception("exporting to the views failed at position %s; retrying", self.position)
                 await asyncio.sleep(self.retry_seconds)
