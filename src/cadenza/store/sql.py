@@ -95,12 +95,13 @@ class SqlStore:
         self._checkpointer: WalCheckpointer | None = None
         # A file's commit at NORMAL appends to the WAL and waits on nothing; an in-memory database is one
         # connection shared by every thread, so its commits stay on the thread its reads use.
-        file = self.url.database not in (None, "", ":memory:")
+        database = self.url.database or ""
+        file = database not in ("", ":memory:")
         self.inline_commits = backend == "sqlite" and file and sqlite_synchronous == "NORMAL"
         if backend == "sqlite":
             self._engine = _sqlite_engine(self.url, sqlite_synchronous, busy_timeout_ms)
-            if self.url.database not in (None, "", ":memory:"):
-                self._checkpointer = WalCheckpointer(self.url.database, busy_timeout_ms=busy_timeout_ms)
+            if file:
+                self._checkpointer = WalCheckpointer(database, busy_timeout_ms=busy_timeout_ms)
         elif backend == "postgresql":
             self._engine = create_engine(self.url)
         else:
